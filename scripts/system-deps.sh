@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages dutygraph needs when they are missing (run by `make`).
+#   java (default-jre-headless): HermiT consistency and the OWL 2 DL profile check
+set -euo pipefail
+
+missing=()
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "dutygraph needs these Debian packages: ${missing[*]} (run as root, or install them)" >&2
+        exit 1
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,8 @@
+"""Quality checks of the graph: reasoner consistency, OWL 2 DL profile, SHACL integrity."""
+
+from .dl_profile import check_dl_profile
+from .integrity import check_integrity
+from .outcome import CheckOutcome
+from .reasoner import check_consistency
+
+__all__ = ["CheckOutcome", "check_consistency", "check_dl_profile", "check_integrity"]
