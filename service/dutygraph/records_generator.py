@@ -91,6 +91,7 @@ class Generated:
     institution: list[str] = field(default_factory=list)
     records: list[str] = field(default_factory=list)
     expected: set[tuple[str, str]] = field(default_factory=set)
+    details: dict[tuple[str, str], str] = field(default_factory=dict)  # how an instance was broken
     years: list[int] = field(default_factory=list)
 
     def ntriples(self, part: str = "all") -> str:
@@ -141,20 +142,31 @@ class _Generator:
         unknown = set(breaks) - set(DUTIES)
         if unknown:
             raise ValueError(f"unknown duties to break: {', '.join(sorted(unknown))}; known: {', '.join(DUTIES)}")
+        # Three random streams, so that breaking one duty changes nothing else: the institution and
+        # its turnover; each college-year's records (reseeded per college and year); break draws.
+        self.seed = seed
         self.random = random.Random(seed)
+        self.structure_random = self.random
+        self.break_random = random.Random(f"{seed}/breaks")
         self.colleges, self.years, self.rate, self.start_year = colleges, years, rate, start_year
         self.breaks = set(breaks)
         self.result = Generated(years=list(range(start_year, start_year + years)))
         self.inst = _Writer(self.result.institution)
         self.rec = _Writer(self.result.records)
-        self.counter = 0
+        self.counters: dict[str, int] = {}
+        self.scope = "institution"
         self.tenures: list[_Tenure] = []
         self.people: dict[str, date] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def mint(self, kind: str) -> str:
-        self.counter += 1
-        return f"{EXAMPLE_BASE}{kind}/{self.counter:06d}"
+        """A new IRI, numbered within the current scope (the institution, or one college-year)."""
+        key = f"{self.scope}/{kind}"
+        self.counters[key] = self.counters.get(key, 0) + 1
+        number = self.counters[key]
+        if self.scope == "institution":
+            return f"{EXAMPLE_BASE}{kind}/{number:06d}"
+        return f"{EXAMPLE_BASE}{kind}/{self.scope}-{number:03d}"
 
     def broken(self, duty: str, focus: str) -> bool:
         """Whether to break this duty instance; records it in `expected` when so."""
@@ -162,7 +174,7 @@ class _Generator:
             self.breaks.discard(duty)  # an explicit break breaks the first instance only
             hit = True
         else:
-            hit = self.rate > 0 and self.random.random() < self.rate
+            hit = self.rate > 0 and self.break_random.random() < self.rate
         if hit:
             self.result.expected.add((duty, focus))
         return hit
@@ -170,13 +182,15 @@ class _Generator:
     def day_in(self, year: int, first: int = 1, last: int = 365) -> date:
         return date(year, 1, 1) + timedelta(days=self.random.randint(first - 1, min(last, 365) - 1))
 
-    def person(self) -> str:
+    def person(self, writer: "_Writer | None" = None) -> str:
+        """A new person, described in the institution (or, for a promotion candidate, the records)."""
+        writer = writer or self.inst
         iri = self.mint("person")
         name = self.random.choice(SURNAMES) + self.random.choice(GIVEN)
         born = date(self.random.randint(1963, 1985), self.random.randint(1, 12), self.random.randint(1, 28))
-        self.inst.a(iri, dg("Person"))
-        self.inst.text(iri, RDFS_LABEL, name)
-        self.inst.day(iri, dg("birthDate"), born)
+        writer.a(iri, dg("Person"))
+        writer.text(iri, RDFS_LABEL, name)
+        writer.day(iri, dg("birthDate"), born)
         self.people[iri] = born
         return iri
 
@@ -275,15 +289,19 @@ class _Generator:
         start, end = date(year, 1, 1), date(year, 12, 31)
         self.turnover(year)
         guides = self.assign_guides(date(year, 12, 31))
+        self.scope, self.random = f"{year}-institution", random.Random(f"{self.seed}/{year}/institution")
         hearing = self.meeting("special", self.committee, date(year, 12, 20), [])
         for n, college in enumerate(self.colleges_data):
+            self.scope, self.random = f"{year}-c{n + 1:03d}", random.Random(f"{self.seed}/{year}/{n}")
             self.college_year(year, college, hearing, guides[n])
+        self.scope, self.random = f"{year}-institution", random.Random(f"{self.seed}/{year}/institution-end")
         self.institution_year(year, start, end)
+        self.scope, self.random = "institution", self.structure_random
 
     def assign_guides(self, year_end: date) -> list[list[str]]:
         """Who guides each college's democratic life meeting: every upper team member 1-2 meetings."""
         members = [self.holder(post, year_end).person for post in self.team_posts]
-        self.random.shuffle(members)
+        self.structure_random.shuffle(members)
         guides: list[list[str]] = [[] for _ in self.colleges_data]
         count = len(self.colleges_data)
         for n, member in enumerate(members):
@@ -414,6 +432,11 @@ class _Generator:
             speakers = self.team_on(team_posts, day)  # the number-one leader is last in team_posts
         else:
             fault = self.random.choice(("silent", "not-last", "notice"))
+            self.result.details[("DecisionProcedureShape", decision)] = {
+                "silent": "a leadership-team member who attended states no opinion",
+                "not-last": "the number-one leader states an opinion first, not last (末位表态)",
+                "notice": "the members are notified on the day of the meeting, not in advance",
+            }[fault]
             notice = day if fault == "notice" else day - timedelta(days=2)
             speakers = self.team_on(team_posts, day)
             if fault == "silent":
@@ -532,7 +555,7 @@ class _Generator:
         w = self.rec
         day = self.day_in(year, 30, 340)
         promotion = self.mint("promotion")
-        candidate = self.person()
+        candidate = self.person(self.rec)
         w.a(promotion, dg("Promotion"))
         w.iri(promotion, dg("candidate"), candidate)
         w.iri(promotion, dg("toPost"), posts["dean"])
@@ -540,6 +563,7 @@ class _Generator:
         skip = None
         if self.broken("PromotionChecksShape", promotion):
             skip = self.random.choice(("FileReviewCheck", "PersonalMattersCheck", "DisciplineOpinionCheck", "PetitionCheck"))
+            self.result.details[("PromotionChecksShape", promotion)] = f"the check dg:{skip} is missing"
         for kind, suffix in (("FileReviewCheck", "file-review"), ("PersonalMattersCheck", "personal-matters"),
                              ("DisciplineOpinionCheck", "discipline-opinion"), ("PetitionCheck", "petition-check")):
             if kind == skip:
