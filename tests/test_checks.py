@@ -68,7 +68,7 @@ def test_a_property_that_is_both_object_and_data_property_is_outside_owl2_dl(gra
 def test_dutygraph_check_passes_on_the_shipped_tree(run_cli):
     result = run_cli("check")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count("[ok]") == 4
+    assert result.stdout.count("[ok]") == 5
 
 
 def test_dutygraph_check_exits_1_naming_what_is_wrong(run_cli, resource_copy):

@@ -31,9 +31,10 @@ TABLE_HEADER_LINE = 19
 ID = "https://w3id.org/dutygraph/id/"
 
 CANNED_QUERIES = [
-    "acting-not-accountable", "actor-duties", "category-counts", "co-responsibility", "editorial-notes",
-    "graph-counts", "item-obligations", "items-by-frequency", "measure-units", "measures-by-category",
-    "mechanism-invocations", "prohibitions", "regulations-cited", "sole-measures", "unit-duties", "unit-load",
+    "acting-not-accountable", "actor-duties", "category-counts", "co-responsibility", "duty-coverage",
+    "editorial-notes", "graph-counts", "item-obligations", "items-by-frequency", "measure-units",
+    "measures-by-category", "mechanism-invocations", "prohibitions", "regulations-cited", "sole-measures",
+    "unit-duties", "unit-load",
 ]
 
 # --- The source table, transcribed by hand ---------------------------------------------------------
@@ -206,7 +207,7 @@ def test_the_hand_transcription_matches_the_raw_source_lines():
 
 # --- Parameters: how every canned query takes its values ---------------------------------------------
 
-def test_the_canned_queries_are_exactly_the_16_files_of_queries():
+def test_the_canned_queries_are_exactly_the_17_files_of_queries():
     """Which canned questions are there? One per .rq file."""
     assert sorted(p.stem for p in (REPO / "queries").glob("*.rq")) == CANNED_QUERIES
 
@@ -932,13 +933,13 @@ def test_editorial_notes_are_those_of_the_curation_table(store):
 
 # --- the dutygraph query command ----------------------------------------------------------------------
 
-def test_cli_query_list_names_all_16_canned_queries(run_cli):
+def test_cli_query_list_names_all_17_canned_queries(run_cli):
     """`dutygraph query --list` shows every canned question."""
     table = run_cli("query", "--list")
     assert table.returncode == 0, table.stderr
     listed = [line.split()[0] for line in table.stdout.splitlines()[2:-1]]
     assert listed == CANNED_QUERIES
-    assert table.stdout.rstrip().endswith("(16 rows)")
+    assert table.stdout.rstrip().endswith("(17 rows)")
     as_json = run_cli("query", "--list", "--format", "json")
     assert as_json.returncode == 0, as_json.stderr
     entries = {e["name"]: e["parameters"] for e in json.loads(as_json.stdout)}

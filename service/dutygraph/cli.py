@@ -39,12 +39,12 @@ def cmd_build(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .checks import check_consistency, check_dl_profile, check_integrity
+    from .checks import check_consistency, check_coverage, check_dl_profile, check_integrity
     from .graph_build import build_full_graph
 
     graph = build_full_graph()
     print(f"[ok] curation tables: consistent with the source ({len(graph)} triples built)")
-    outcomes = [check_integrity(graph)]
+    outcomes = [check_integrity(graph), check_coverage(graph)]
     if not args.skip_owl:
         outcomes += [check_consistency(graph), check_dl_profile(graph)]
     for outcome in outcomes:
@@ -53,6 +53,65 @@ def cmd_check(args) -> int:
     if failed:
         print(f"check failed: {', '.join(failed)}", file=sys.stderr)
         return 1
+    return 0
+
+
+COVERAGE_COLUMNS = ["measure", "item", "checkable", "shapes", "obligations_checked", "obligations_stated", "reason"]
+COVERAGE_CSV_COLUMNS = [
+    "measure", "item", "title", "checkable", "shapes", "obligations_checked", "obligations_stated", "reason", "reason_zh",
+]
+
+
+def _coverage_rows(store) -> list[dict]:
+    """The rows of the canned query duty-coverage, with shapes and obligations as sorted lists."""
+    result = run_canned_query(store, "duty-coverage")
+    rows = []
+    for solution in result.rows:
+        row = {name: plain(value) for name, value in solution.items()}
+        for column in ("shapes", "obligations_checked"):
+            row[column] = sorted(part for part in (row[column] or "").split(", ") if part)
+        rows.append(row)
+    return rows
+
+
+def _markdown_cell(value) -> str:
+    text = ", ".join(value) if isinstance(value, list) else "" if value is None else str(value)
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def coverage_markdown(rows: list[dict]) -> str:
+    """The docs page docs/coverage.md: a heading, how it is made, the counts, and the table."""
+    checkable = [row for row in rows if row["checkable"] == "yes"]
+    shapes = {shape for row in rows for shape in row["shapes"]}
+    lines = [
+        "# Duty coverage",
+        "",
+        "Generated from the graph by `dutygraph coverage --format markdown > docs/coverage.md`; do not edit by hand.",
+        "",
+        f"Of the {len(rows)} content items, {len(checkable)} can be checked from records: the {len(shapes)} duty shapes of "
+        "`shapes/duties.ttl` enforce them (`dg:enforces`), each checking the obligations listed "
+        f"(`dg:enforcesObligation`). The other {len(rows) - len(checkable)} cannot, for the reason given "
+        "(`dg:notCheckableBecause`, curated in `data/curation/coverage.csv`). `dutygraph check` fails when the two disagree.",
+        "",
+        "| measure | item | title | checkable from records | duty shapes | obligations checked | why not checkable | 无法依据记录核查的原因 |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        checked = f"{', '.join(row['obligations_checked'])} (of {row['obligations_stated']})" if row["obligations_checked"] else ""
+        cells = [row["measure"], row["item"], row["title"], row["checkable"], row["shapes"], checked, row["reason"], row["reason_zh"]]
+        lines.append("| " + " | ".join(_markdown_cell(cell) for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_coverage(args) -> int:
+    rows = _coverage_rows(_store())
+    if args.format == "markdown":
+        sys.stdout.write(coverage_markdown(rows))
+    elif args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        columns = COVERAGE_COLUMNS if args.format == "table" else COVERAGE_CSV_COLUMNS
+        sys.stdout.write(render(columns, rows, args.format))
     return 0
 
 
@@ -136,7 +195,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--output-dir", default="build", help="where to write the Turtle files (default: build)")
     build.set_defaults(handler=cmd_build)
 
-    check = sub.add_parser("check", help="run the quality checks: SHACL integrity, HermiT consistency, OWL 2 DL profile")
+    check = sub.add_parser("check", help="run the quality checks: SHACL integrity, duty coverage, HermiT consistency, OWL 2 DL profile")
     check.add_argument("--skip-owl", action="store_true", help="only the curation and SHACL checks (no Java)")
     check.set_defaults(handler=cmd_check)
 
@@ -145,6 +204,10 @@ def make_parser() -> argparse.ArgumentParser:
     duties.add_argument("--format", choices=FORMATS, default="table")
     duties.add_argument("--lang", choices=("zh", "en"), default="zh", help="label language for table and CSV")
     duties.set_defaults(handler=cmd_duties)
+
+    coverage = sub.add_parser("coverage", help="which items records can show: the enforcing duty shapes, or why not")
+    coverage.add_argument("--format", choices=FORMATS + ("markdown",), default="table")
+    coverage.set_defaults(handler=cmd_coverage)
 
     query = sub.add_parser("query", help="run a canned question of queries/ or any SPARQL query")
     query.add_argument("name", nargs="?", help="the canned query's name (see --list)")
@@ -158,6 +221,10 @@ def make_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=tuple(EXPORT_FORMATS), default="turtle")
     export.add_argument("--output", help="file to write (default: standard output)")
     export.set_defaults(handler=cmd_export)
+
+    from .cli_validate import add_parsers as add_validation_parsers
+
+    add_validation_parsers(sub)
     return parser
 
 

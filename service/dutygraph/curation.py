@@ -20,6 +20,7 @@ OBLIGATION_ID = re.compile(r"^(\d+)-(\d+)-([a-z])$")
 MODALITIES = ("obligation", "prohibition", "permission")
 ACTOR_KINDS = ("role", "body")
 FREQUENCY_KINDS = ("regular", "continuous", "trigger")
+CHECKABLE = ("yes", "no")
 # Codes of the EU Publications Office frequency authority table that a frequency may match.
 EU_FREQUENCY_CODES = frozenset(
     "ANNUAL ANNUAL_2 ANNUAL_3 BIENNIAL BIMONTHLY BIWEEKLY CONT DAILY DAILY_2 DECENNIAL HOURLY "
@@ -125,6 +126,17 @@ class Obligation:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """Whether an item's duty can be checked from records (coverage.csv), and if not, why."""
+
+    item: str
+    checkable: bool
+    reason_en: str
+    reason_zh: str
+    row: int
+
+
+@dataclass(frozen=True)
 class EditorialNote:
     target_kind: str
     target_key: str
@@ -148,6 +160,7 @@ class Curation:
     regulations: dict[str, Regulation]
     obligations: list[Obligation]
     editorial_notes: list[EditorialNote] = field(default_factory=list)
+    coverage: dict[str, Coverage] = field(default_factory=dict)  # by item key, in source order
 
 
 class _Problems(list):
@@ -329,13 +342,14 @@ def load_curation(source_dir: Path, curation_dir: Path, document_key: str = "cha
                 problems.add(file, number, None, f"{key!r} is defined but no obligation uses it")
 
     notes = _load_editorial_notes(curation_dir, table, unit_rows, problems)
+    coverage = _load_coverage(curation_dir, table, problems)
 
     if problems:
         raise CurationError(list(problems))
     return Curation(
         document=document, table=table, categories=categories, measures=measures, items=items,
         units=units, actors=actors, frequencies=frequencies, mechanisms=mechanisms,
-        regulations=regulations, obligations=obligations, editorial_notes=notes,
+        regulations=regulations, obligations=obligations, editorial_notes=notes, coverage=coverage,
     )
 
 
@@ -442,3 +456,34 @@ def _load_editorial_notes(curation_dir, table, unit_rows, problems) -> list[Edit
         ordinals[row["target"]] = ordinals.get(row["target"], 0) + 1
         notes.append(EditorialNote(kind, key, row["verbatim"], row["reading"], row["note_en"], ordinals[row["target"]]))
     return notes
+
+
+def _load_coverage(curation_dir, table, problems) -> dict[str, Coverage]:
+    """One row per item: `yes` when duty shapes check it against records, `no` with the reasons why not.
+
+    Whether the `yes` rows are exactly the items shapes/duties.ttl enforces is checked on the built
+    graph (checks/coverage.py), since the shapes are not curation.
+    """
+    file = "coverage.csv"
+    order = {item.key: n for n, item in enumerate(table.items)}
+    rows: dict[str, Coverage] = {}
+    for number, row in _read_csv(curation_dir / file, ("item", "checkable_from_records", "reason_en", "reason_zh"), problems):
+        key, checkable = row["item"], row["checkable_from_records"]
+        if key not in order:
+            problems.add(file, number, "item", f"{key!r} is not an item of the source")
+            continue
+        if key in rows:
+            problems.add(file, number, "item", f"{key!r} has a second row (first on row {rows[key].row})")
+            continue
+        if checkable not in CHECKABLE:
+            problems.add(file, number, "checkable_from_records", f"{checkable!r} is not one of {CHECKABLE}")
+            continue
+        for column in ("reason_en", "reason_zh"):
+            if checkable == "no" and not row[column]:
+                problems.add(file, number, column, f"is empty: say why item {key}'s duty cannot be checked from records")
+            if checkable == "yes" and row[column]:
+                problems.add(file, number, column, f"must be empty for a checkable item: the shapes that enforce {key} say what is checked")
+        rows[key] = Coverage(key, checkable == "yes", row["reason_en"], row["reason_zh"], number)
+    for missing in sorted(set(order) - set(rows), key=order.get):
+        problems.add(file, None, "item", f"{missing!r} from the source has no row")
+    return {key: rows[key] for key in sorted(rows, key=order.get)}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, SH
 
 from . import paths
 from .curation import Curation, load_curation
@@ -22,6 +22,13 @@ MODALITY_CLASS = {"obligation": DG.Duty, "prohibition": DG.Prohibition, "permiss
 FREQUENCY_CLASS = {"regular": DG.RegularFrequency, "continuous": DG.ContinuousFrequency, "trigger": DG.EventTrigger}
 ACTOR_CLASS = {"role": DG.RoleActor, "body": DG.BodyActor}
 LABEL_EXCERPT_LENGTH = 40
+DUTY_SHAPES_FILE = "duties.ttl"
+# What the graph says of each duty shape: its name, what it checks and how severely. The SPARQL
+# constraints stay in shapes/duties.ttl, where `dutygraph validate` runs them.
+DUTY_SHAPE_METADATA = (RDF.type, RDFS.label, RDFS.comment, DG.enforces, DG.enforcesObligation, SH.severity)
+# The SHACL terms that metadata uses, declared so that the full graph stays in OWL 2 DL: a shape is
+# an individual of the class sh:NodeShape, and its severity an annotation for SHACL engines.
+SHACL_DECLARATIONS = ((SH.NodeShape, RDF.type, OWL.Class), (SH.severity, RDF.type, OWL.AnnotationProperty))
 
 
 def zh(text: str) -> Literal:
@@ -68,6 +75,7 @@ class _Builder:
         targets = self.structure(units)
         self.obligations(actors, frequencies, mechanisms, regulations)
         self.editorial_notes(targets, units)
+        self.coverage(targets)
         return self.graph
 
     def document_resource(self) -> None:
@@ -238,6 +246,15 @@ class _Builder:
             self.add(node, PROV.wasDerivedFrom, self.document)
 
 
+    def coverage(self, targets: dict[tuple[str, str], URIRef]) -> None:
+        """Why an item cannot be checked from records; the items that can are those a shape enforces."""
+        for entry in self.curation.coverage.values():
+            if not entry.checkable:
+                item = targets[("item", entry.item)]
+                self.add(item, DG.notCheckableBecause, en(entry.reason_en))
+                self.add(item, DG.notCheckableBecause, zh(entry.reason_zh))
+
+
 def build_data_graph(curation: Curation | None = None) -> Graph:
     """The instance graph of the document (without the ontology)."""
     if curation is None:
@@ -252,10 +269,41 @@ def load_ontology_graph() -> Graph:
     return graph
 
 
+def load_duty_shape_metadata() -> Graph:
+    """Each named sh:NodeShape of shapes/duties.ttl with only DUTY_SHAPE_METADATA, plus SHACL_DECLARATIONS."""
+    shapes = Graph()
+    shapes.parse(paths.shapes_dir() / DUTY_SHAPES_FILE, format="turtle")
+    graph = new_graph()
+    for triple in SHACL_DECLARATIONS:
+        graph.add(triple)
+    names = set()
+    for shape in shapes.subjects(RDF.type, SH.NodeShape):
+        if not isinstance(shape, URIRef):
+            continue  # a shape without a name cannot be listed, and the graph has no blank nodes
+        names.add(str(shape))
+        for predicate in DUTY_SHAPE_METADATA:
+            for value in shapes.objects(shape, predicate):
+                graph.add((shape, predicate, value))
+    for prefix, namespace in shapes.namespaces():  # the shapes file's prefix for its shapes (dgd:)
+        if prefix not in PREFIXES and any(name.startswith(str(namespace)) for name in names):
+            graph.bind(prefix, namespace)
+    return graph
+
+
+def _merge(graph: Graph, other: Graph) -> None:
+    """Add other's triples to graph, and other's prefixes that graph does not have."""
+    graph += other
+    bound = {prefix for prefix, _ in graph.namespaces()}
+    for prefix, namespace in other.namespaces():
+        if prefix not in bound:
+            graph.bind(prefix, namespace)
+
+
 def build_full_graph(curation: Curation | None = None) -> Graph:
-    """Ontology plus instance data: what the checks, queries and exports work on."""
+    """Ontology, instance data and the duty shapes' metadata: what the checks, queries and exports work on."""
     graph = load_ontology_graph()
     graph += build_data_graph(curation)
+    _merge(graph, load_duty_shape_metadata())
     return graph
 
 
@@ -274,10 +322,14 @@ def write_build(output_dir: Path) -> dict[str, Path]:
     data = build_data_graph(curation)
     full = load_ontology_graph()
     full += data
+    _merge(full, load_duty_shape_metadata())
     written = {"data": output_dir / "dutygraph-data.ttl", "full": output_dir / "dutygraph.ttl"}
     written["data"].write_bytes(serialize(data))
     written["full"].write_bytes(serialize(full))
     return written
 
 
-__all__ = ["build_data_graph", "build_full_graph", "load_ontology_graph", "serialize", "write_build", "OWL"]
+__all__ = [
+    "build_data_graph", "build_full_graph", "load_duty_shape_metadata", "load_ontology_graph", "serialize",
+    "write_build", "OWL",
+]

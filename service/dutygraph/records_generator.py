@@ -204,6 +204,9 @@ class _Generator:
             self.inst.iri(iri, ORG + "role", actor(role))
         return iri
 
+    def people_born(self, person: str) -> date:
+        return self.people[person]
+
     def tenure(self, person: str, post: str, start: date) -> _Tenure:
         tenure = _Tenure(self.mint("tenure"), person, post, start)
         self.tenures.append(tenure)
@@ -582,14 +585,15 @@ class _Generator:
         w = self.rec
         day = self.day_in(year, 10, 300)
         holder = self.holder(post, day).person
-        if holder in self.part_timers:
-            return  # at most one part-time post per person, within the default limit
+        if holder in self.part_timers or day.year + 3 - self.people_born(holder).year >= 68:
+            return  # one part-time post per person, ending well before the age limit (defaults)
         self.part_timers.add(holder)
         part_time = self.mint("part-time")
         w.a(part_time, dg("PartTimePost"))
         w.iri(part_time, dg("holder"), holder)
         w.text(part_time, dg("organisationName"), "示例学会（合成）")
         w.day(part_time, dg("startDate"), day)
+        w.day(part_time, dg("endDate"), day + timedelta(days=730))
         w.integer(part_time, dg("termCount"), 1)
         if not self.broken("PartTimePostShape", part_time):
             approval = part_time + "/approval"
