@@ -1,0 +1,28 @@
+"""A compiled check: one SPARQL SELECT that finds every violation of one constraint at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from .shapes_model import Shape
+
+
+@dataclass(frozen=True)
+class Check:
+    """``query`` selects ``?this`` (the focus node) and, when ``reports_value``, ``?value``.
+
+    For SHACL-SPARQL constraints ``source_constraint`` is the sh:sparql node, ``messages`` its
+    sh:message values and ``projects_this`` whether the query text itself projected ``$this``
+    (pySHACL substitutes ``{$this}`` in messages only then).
+    """
+
+    shape: Shape
+    component: URIRef
+    query: str
+    reports_value: bool
+    source_constraint: Node | None = None
+    messages: tuple[Literal, ...] = field(default=())
+    projects_this: bool = True
