@@ -10,7 +10,9 @@ CONSTRAINTS := constraints.txt
 
 .PHONY: run test install system-deps clean
 
+# The main job: build the graph (checked against the source) into build/, then print who owes what.
 run: install
+	$(BIN)/dutygraph build --output-dir build
 	$(BIN)/dutygraph duties
 
 test: install
