@@ -279,3 +279,36 @@ def test_validate_reads_csv_templates_against_the_example_institution(run_cli, t
     assert [r["shape"] for r in json.loads(without.stdout)["results"]] == ["WarningConferenceShape"]
     with_csv = run_cli("validate", str(ntriples), str(meetings), "--format", "json")
     assert with_csv.returncode == 0, with_csv.stdout + with_csv.stderr
+
+
+# --- generated records ---------------------------------------------------------------------------
+
+def test_generated_records_report_exactly_the_injected_violations_with_both_engines():
+    """Two years of eight colleges with 5% of duty instances broken at random: both engines find
+    exactly the instances the generator broke, with the same results and messages."""
+    from dutygraph.records_generator import generate
+
+    generated = generate(colleges=8, years=2, seed=3, violation_rate=0.05)
+    assert len(generated.expected) >= 10
+    quads = list(ox.parse(generated.ntriples().encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    fast, reference = (validate_records(quads, engine=engine) for engine in ENGINES)
+    assert {(r.shape, r.focus) for r in fast.results} == generated.expected
+    assert [r.as_json() for r in fast.results] == [r.as_json() for r in reference.results]
+    assert fast.years == [2024, 2025]
+
+
+def test_generate_records_command_is_deterministic_and_writes_what_it_broke(run_cli, tmp_path):
+    first, second = tmp_path / "a.nt", tmp_path / "b.nt"
+    expected = tmp_path / "expected.json"
+    for path in (first, second):
+        result = run_cli("generate-records", "--colleges", "3", "--years", "1", "--seed", "5",
+                         "--violation-rate", "0.2", "--output", str(path), "--expected", str(expected))
+        assert result.returncode == 0, result.stderr
+    assert first.read_bytes() == second.read_bytes()
+    broken = json.loads(expected.read_text(encoding="utf-8"))
+    assert broken and all(set(entry) == {"shape", "focus"} for entry in broken)
+    report = run_cli("validate", str(first), "--format", "json")
+    assert report.returncode == 1
+    assert {(r["shape"], r["focus"]) for r in json.loads(report.stdout)["results"]} == {(b["shape"], b["focus"]) for b in broken}
+    bad = run_cli("generate-records", "--violation-rate", "1.5")
+    assert bad.returncode == 2 and "between 0 and 1" in bad.stderr
