@@ -26,7 +26,6 @@ install: $(VENV)/.deps-installed
 $(VENV)/.deps-installed: pyproject.toml $(CONSTRAINTS) scripts/system-deps.sh
 	bash scripts/system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) hatchling ".[test]"
 	touch $@
 
