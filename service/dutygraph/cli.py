@@ -225,6 +225,9 @@ def make_parser() -> argparse.ArgumentParser:
     from .cli_validate import add_parsers as add_validation_parsers
 
     add_validation_parsers(sub)
+    from .cli_serve import add_parsers as add_serve_parsers
+
+    add_serve_parsers(sub)
     return parser
 
 

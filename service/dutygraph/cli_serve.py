@@ -1,0 +1,33 @@
+"""``dutygraph serve``: the SPARQL endpoint (``dutygraph.web``) under waitress, a production WSGI server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def cmd_serve(args) -> int:
+    import waitress
+
+    from .web import create_app
+
+    if args.store:  # the command line wins over the instance config and the environment
+        os.environ["DUTYGRAPH_STORE_DIR"] = str(Path(args.store).resolve())
+    app = create_app()
+    # More threads than query slots, so that a full house is answered 503 instead of queueing.
+    threads = app.config["MAX_CONCURRENT_QUERIES"] + 4
+    # waitress buffers a body before the app sees it: its own cap (twice the app's) bounds that
+    # buffer, while the app answers a body just over MAX_CONTENT_LENGTH with its own 413 message.
+    body_cap = 2 * app.config["MAX_CONTENT_LENGTH"]
+    print(f"dutygraph: serving http://{args.host}:{args.port}/sparql (store {app.extensions['dutygraph.store_path']})", flush=True)
+    waitress.serve(app, host=args.host, port=args.port, threads=threads,
+                   max_request_body_size=body_cap, ident="dutygraph")
+    return 0
+
+
+def add_parsers(sub) -> None:
+    serve = sub.add_parser("serve", help="serve the read-only SPARQL endpoint /sparql over HTTP (waitress)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--store", help="the store directory (default: .dutygraph-store in the working directory)")
+    serve.set_defaults(handler=cmd_serve)

@@ -1,0 +1,46 @@
+"""The dutygraph web service: a read-only SPARQL 1.1 endpoint over the document graph.
+
+``create_app(test_config=None)`` follows the Flask tutorial: the defaults below, then the
+instance folder's ``config.py`` (when there is one) and ``DUTYGRAPH_*`` environment variables
+(``DUTYGRAPH_STORE_DIR=/srv/store``, ``DUTYGRAPH_QUERY_TIME_LIMIT=5``; values are read as JSON when
+they parse as JSON), then ``test_config`` instead of both. The limits are documented
+in ``limits``; the store in ``store_access``; the protocol in ``sparql_protocol``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+__all__ = ["create_app"]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    from . import limits, sparql_protocol, store_access
+
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(STORE_DIR=str(Path.cwd() / ".dutygraph-store"), **limits.DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("DUTYGRAPH")
+    else:
+        app.config.from_mapping(test_config)
+
+    store_access.init_app(app)
+    limits.init_app(app)
+    app.register_blueprint(sparql_protocol.bp)
+
+    @app.errorhandler(413)
+    def body_too_large(error):
+        return sparql_protocol.plain(413, f"the request body is larger than the limit of {app.config['MAX_CONTENT_LENGTH']} bytes")
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return sparql_protocol.plain(405, "use GET or POST", Allow="GET, POST")
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return sparql_protocol.plain(404, "not found: the SPARQL endpoint is /sparql")
+
+    return app

@@ -1,0 +1,659 @@
+"""The SPARQL 1.1 Protocol endpoint /sparql (dutygraph.web), read-only and hardened.
+
+Most cases use Flask's test client; the `server` fixture runs `dutygraph serve` (waitress) on a free
+loopback port and SPARQLWrapper talks to it as a real client would. Each case reads request ->
+status -> content type -> exact content.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, URLENCODED, XML, SPARQLWrapper
+
+from dutygraph.web import create_app
+from dutygraph.web.store_access import MARKER, STORE_SUBDIR, data_version
+
+
+# -- the queries and their exact answers ---------------------------------------------------------
+
+SELECT = 'SELECT ?x ?y WHERE { VALUES (?x ?y) { (<http://example.org/a> "b"@en) (<http://example.org/c> UNDEF) } }'
+SELECT_ANSWERS = {
+    "json": ("application/sparql-results+json",
+             b'{"head":{"vars":["x","y"]},"results":{"bindings":[{"x":{"type":"uri","value":"http://example.org/a"},'
+             b'"y":{"type":"literal","value":"b","xml:lang":"en"}},{"x":{"type":"uri","value":"http://example.org/c"}}]}}'),
+    "xml": ("application/sparql-results+xml",
+            b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head><variable name="x"/>'
+            b'<variable name="y"/></head><results><result><binding name="x"><uri>http://example.org/a</uri></binding>'
+            b'<binding name="y"><literal xml:lang="en">b</literal></binding></result><result><binding name="x">'
+            b'<uri>http://example.org/c</uri></binding></result></results></sparql>'),
+    "csv": ("text/csv; charset=utf-8", b"x,y\r\nhttp://example.org/a,b\r\nhttp://example.org/c,\r\n"),
+    "tsv": ("text/tab-separated-values; charset=utf-8", b'?x\t?y\n<http://example.org/a>\t"b"@en\n<http://example.org/c>\t\n'),
+}
+# Measure 1 of the document, as a one-triple graph.
+CONSTRUCT = ("PREFIX dg: <https://w3id.org/dutygraph/ontology#> CONSTRUCT { ?m a dg:Measure } "
+             "WHERE { BIND(<https://w3id.org/dutygraph/id/measure/1> AS ?m) ?m a dg:Measure }")
+MEASURE_1_NT = (b"<https://w3id.org/dutygraph/id/measure/1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+                b"<https://w3id.org/dutygraph/ontology#Measure> .\n")
+MEASURE_1_TTL = b"<https://w3id.org/dutygraph/id/measure/1> a <https://w3id.org/dutygraph/ontology#Measure> .\n"
+CONSTRUCT_ANSWERS = {
+    "turtle": ("text/turtle; charset=utf-8", MEASURE_1_TTL),
+    "ntriples": ("application/n-triples; charset=utf-8", MEASURE_1_NT),
+    "jsonld": ("application/ld+json",
+               b'[{"@id":"https://w3id.org/dutygraph/id/measure/1","http://www.w3.org/1999/02/22-rdf-syntax-ns#type":'
+               b'[{"@id":"https://w3id.org/dutygraph/ontology#Measure"}]}]'),
+    "rdfxml": ("application/rdf+xml",
+               b'<?xml version="1.0" encoding="UTF-8"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+               b'xmlns:its="http://www.w3.org/2005/11/its">\n\t<Measure xmlns="https://w3id.org/dutygraph/ontology#" '
+               b'rdf:about="https://w3id.org/dutygraph/id/measure/1">\n\t</Measure>\n</rdf:RDF>'),
+    "trig": ("application/trig; charset=utf-8", MEASURE_1_TTL),
+    "nquads": ("application/n-quads; charset=utf-8", MEASURE_1_NT),
+}
+COUNT_MEASURES = "SELECT (COUNT(?m) AS ?n) WHERE { ?m a dg:Measure }"  # dg: is predeclared
+
+
+def count_json(n: int) -> bytes:
+    return (b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"%d",'
+            b'"datatype":"http://www.w3.org/2001/XMLSchema#integer"}}]}}' % n)
+
+
+# Four copies of the whole graph side by side: far more rows than any time limit lets it count.
+EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+TIMEOUT_MESSAGE = b"the query did not finish within the time limit of 1.5 s and was stopped\n"
+TEXT = "text/plain; charset=utf-8"
+
+
+# -- fixtures ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def store_dir(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("store")
+    create_app({"STORE_DIR": str(directory)})  # builds it once for the session
+    return directory
+
+
+@pytest.fixture
+def app(store_dir):
+    return create_app({"STORE_DIR": str(store_dir), "QUERY_TIME_LIMIT": 1.5})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Listener:
+    """A local listening socket that records whether anything connected to it."""
+
+    def __init__(self):
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(8)
+        self.socket.settimeout(0.2)
+        self.port = self.socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/"
+
+    def connections(self) -> int:
+        count = 0
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except (TimeoutError, socket.timeout):
+                return count
+            connection.close()
+            count += 1
+
+    def close(self):
+        self.socket.close()
+
+
+@pytest.fixture
+def listener():
+    opened = Listener()
+    yield opened
+    opened.close()
+
+
+def query_workers(parent_pid: int) -> list[int]:
+    """The live query worker processes that parent_pid started (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == parent_pid and fields[0] != "Z" and b"query_worker.py" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def wait_for_worker(parent_pid: int, timeout: float = 5.0) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        workers = query_workers(parent_pid)
+        if workers:
+            return workers[0]
+        time.sleep(0.02)
+    raise AssertionError("no query worker started")
+
+
+# -- the store -----------------------------------------------------------------------------------
+
+def test_store_is_built_once_then_reopened_and_rebuilt_when_stale(tmp_path):
+    store_dir = tmp_path / "store"
+    create_app({"STORE_DIR": str(store_dir)})
+    assert (store_dir / MARKER).read_text() == data_version() + "\n"
+    built = (store_dir / STORE_SUBDIR).stat().st_ino
+    create_app({"STORE_DIR": str(store_dir)}).test_client()
+    assert (store_dir / STORE_SUBDIR).stat().st_ino == built  # reopened, not rebuilt
+    (store_dir / MARKER).write_text("an older data version\n")
+    response = create_app({"STORE_DIR": str(store_dir)}).test_client().get("/sparql", query_string={"query": COUNT_MEASURES})
+    assert (store_dir / MARKER).read_text() == data_version() + "\n"
+    assert response.status_code == 200
+    assert response.content_type == "application/sparql-results+json"
+    assert response.data == count_json(37)
+
+
+# -- the three ways of sending a query -----------------------------------------------------------
+
+def test_get_query_counts_the_37_measures(client):
+    response = client.get("/sparql", query_string={"query": COUNT_MEASURES})
+    assert response.status_code == 200
+    assert response.content_type == "application/sparql-results+json"
+    assert response.data == count_json(37)
+    assert response.headers["Result-Row-Limit"] == "10000"
+    assert "Result-Truncated" not in response.headers
+
+
+def test_post_form_query(client):
+    response = client.post("/sparql", data={"query": COUNT_MEASURES})
+    assert response.status_code == 200
+    assert response.content_type == "application/sparql-results+json"
+    assert response.data == count_json(37)
+
+
+def test_post_direct_query(client):
+    response = client.post("/sparql", data=COUNT_MEASURES.encode(), content_type="application/sparql-query")
+    assert response.status_code == 200
+    assert response.content_type == "application/sparql-results+json"
+    assert response.data == count_json(37)
+
+
+# -- formats -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", list(SELECT_ANSWERS))
+def test_select_in_every_results_format_by_format_parameter(client, name):
+    response = client.get("/sparql", query_string={"query": SELECT, "format": name})
+    assert response.status_code == 200
+    assert (response.content_type, response.data) == SELECT_ANSWERS[name]
+
+
+@pytest.mark.parametrize("name", list(SELECT_ANSWERS))
+def test_select_in_every_results_format_by_accept(client, name):
+    media_type = SELECT_ANSWERS[name][0].split(";")[0]
+    response = client.get("/sparql", query_string={"query": SELECT}, headers={"Accept": media_type})
+    assert response.status_code == 200
+    assert (response.content_type, response.data) == SELECT_ANSWERS[name]
+
+
+@pytest.mark.parametrize("name", list(CONSTRUCT_ANSWERS))
+def test_construct_in_every_graph_format(client, name):
+    by_parameter = client.get("/sparql", query_string={"query": CONSTRUCT, "format": name})
+    assert by_parameter.status_code == 200
+    assert (by_parameter.content_type, by_parameter.data) == CONSTRUCT_ANSWERS[name]
+    media_type = CONSTRUCT_ANSWERS[name][0].split(";")[0]
+    by_accept = client.post("/sparql", data={"query": CONSTRUCT}, headers={"Accept": media_type})
+    assert by_accept.status_code == 200
+    assert (by_accept.content_type, by_accept.data) == CONSTRUCT_ANSWERS[name]
+
+
+def test_describe_and_ask(client):
+    describe = client.get("/sparql", query_string={
+        "query": "DESCRIBE <https://w3id.org/dutygraph/id/measure/1>", "format": "ntriples"})
+    assert describe.status_code == 200
+    assert describe.content_type == "application/n-triples; charset=utf-8"
+    assert MEASURE_1_NT in describe.data
+    ask = client.get("/sparql", query_string={"query": "ASK { ?m a dg:Measure }"})
+    assert ask.status_code == 200
+    assert ask.content_type == "application/sparql-results+json"
+    assert ask.data == b'{"head":{},"boolean":true}'
+
+
+@pytest.mark.parametrize("accept, expected", [
+    ("text/csv;q=0.5, text/tab-separated-values", "tsv"),
+    ("application/sparql-results+json;q=0.1, text/csv;q=0.9", "csv"),
+    ("application/sparql-results+xml;q=0.8, */*;q=0.1", "xml"),
+    ("*/*", "json"),
+    ("text/turtle, application/*;q=0.2", "json"),  # turtle cannot carry SELECT results; */json is the first application/*
+])
+def test_accept_q_values_are_honoured(client, accept, expected):
+    response = client.get("/sparql", query_string={"query": SELECT}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert (response.content_type, response.data) == SELECT_ANSWERS[expected]
+
+
+def test_format_parameter_wins_over_accept(client):
+    response = client.get("/sparql", query_string={"query": SELECT, "format": "tsv"}, headers={"Accept": "text/csv"})
+    assert response.status_code == 200
+    assert (response.content_type, response.data) == SELECT_ANSWERS["tsv"]
+
+
+def test_csv_for_construct_is_406_never_a_mislabelled_body(client):
+    by_accept = client.get("/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": "text/csv"})
+    assert by_accept.status_code == 406
+    assert by_accept.content_type == TEXT
+    assert by_accept.data == (
+        b"none of the media types accepted (text/csv) can carry the answer of a CONSTRUCT query (a graph); available: "
+        b"text/turtle (turtle), application/n-triples (ntriples), application/ld+json (jsonld), application/rdf+xml (rdfxml), "
+        b"application/trig (trig), application/n-quads (nquads)\n")
+    by_parameter = client.get("/sparql", query_string={"query": CONSTRUCT, "format": "csv"})
+    assert by_parameter.status_code == 406
+    assert by_parameter.content_type == TEXT
+    assert by_parameter.data.startswith(b"format 'csv' cannot carry the answer of a CONSTRUCT query (a graph); use one of: text/turtle")
+
+
+def test_turtle_for_select_is_406(client):
+    response = client.get("/sparql", query_string={"query": SELECT, "format": "turtle"})
+    assert response.status_code == 406
+    assert response.content_type == TEXT
+    assert response.data == (
+        b"format 'turtle' cannot carry the answer of a SELECT query (query results); use one of: "
+        b"application/sparql-results+json (json), application/sparql-results+xml (xml), text/csv (csv), "
+        b"text/tab-separated-values (tsv)\n")
+
+
+def test_unknown_format_is_400(client):
+    response = client.get("/sparql", query_string={"query": SELECT, "format": "yaml"})
+    assert response.status_code == 400
+    assert response.content_type == TEXT
+    assert response.data.startswith(b"unknown format 'yaml'; for the answer of a SELECT query (query results) use one of:")
+
+
+# -- the dataset ---------------------------------------------------------------------------------
+
+def test_default_graph_uri_and_named_graph_uri_set_the_dataset(client):
+    everything = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    other_graph = client.get("/sparql", query_string={"query": everything, "default-graph-uri": "http://example.org/none"})
+    assert other_graph.status_code == 200
+    assert other_graph.content_type == "application/sparql-results+json"
+    assert other_graph.data == count_json(0)
+    named = client.post("/sparql?named-graph-uri=http://example.org/none", data="SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                        content_type="application/sparql-query")
+    assert named.status_code == 200
+    assert named.content_type == "application/sparql-results+json"
+    assert named.data == count_json(0)
+
+
+def test_from_names_a_graph_and_fetches_nothing(client, listener):
+    response = client.get("/sparql", query_string={"query": f"SELECT (COUNT(*) AS ?n) FROM <{listener.url}> WHERE {{ ?s ?p ?o }}"})
+    assert response.status_code == 200
+    assert response.content_type == "application/sparql-results+json"
+    assert response.data == count_json(0)
+    assert listener.connections() == 0
+
+
+# -- read-only -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("update, keywords", [
+    ("INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }", "INSERT"),
+    ("DELETE WHERE { ?s ?p ?o }", "DELETE"),
+    ("CLEAR ALL", "CLEAR"),
+    ("DROP DEFAULT", "DROP"),
+    ("WITH <http://example.org/g> DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }", "DELETE, INSERT, WITH"),
+    ("SELECT * WHERE { ?s ?p ?o } ; INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }", "INSERT"),
+])
+def test_updates_are_refused(client, update, keywords):
+    response = client.post("/sparql", data={"query": update})
+    assert response.status_code == 403
+    assert response.content_type == TEXT
+    assert response.data == f"this endpoint is read-only: SPARQL Update operations ({keywords}) are not accepted\n".encode()
+
+
+def test_load_is_refused_before_anything_runs(client, listener):
+    response = client.post("/sparql", data=f"LOAD <{listener.url}>", content_type="application/sparql-query")
+    assert response.status_code == 403
+    assert response.content_type == TEXT
+    assert response.data == b"this endpoint is read-only: SPARQL Update operations (LOAD) are not accepted\n"
+    assert listener.connections() == 0
+
+
+def test_update_parameter_is_refused(client):
+    response = client.post("/sparql", data={"update": "CLEAR ALL"})
+    assert response.status_code == 403
+    assert response.content_type == TEXT
+    assert response.data == b"this endpoint is read-only: SPARQL Update requests are not accepted\n"
+
+
+@pytest.mark.parametrize("template", [
+    "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "select * where {{ ?x ?y ?z .service silent <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ ?s ?p \"\"\"x\"\"\" # comment\n SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "PREFIX ex: <http://example.org/> SELECT * WHERE {{ ?s ex:a\\#b ?o SERVICE <{url}> {{ ?s ?p ?o }} }}",
+])
+def test_service_is_refused_and_nothing_connects(client, listener, template):
+    response = client.get("/sparql", query_string={"query": template.format(url=listener.url)})
+    assert response.status_code == 403
+    assert response.content_type == TEXT
+    assert response.data == b"federated queries (SERVICE) are not accepted: this endpoint never fetches other services\n"
+    assert listener.connections() == 0
+
+
+@pytest.mark.parametrize("query", [
+    'SELECT ?x WHERE { BIND("SERVICE <http://127.0.0.1:9/> { ?s ?p ?o }" AS ?x) }',
+    "SELECT ?x WHERE { BIND('''LOAD\nINSERT DATA''' AS ?x) }",
+    "SELECT ?x WHERE { BIND(<http://example.org/SERVICE/insert> AS ?x) }",
+    "PREFIX service: <http://example.org/> SELECT ?x WHERE { BIND(service:delete AS ?x) } # SERVICE <http://x/>",
+    'SELECT ?x WHERE { BIND("drop"@en AS ?service) BIND(STR(?service) AS ?x) }',
+])
+def test_keywords_inside_strings_iris_names_and_comments_are_not_refused(client, query):
+    response = client.get("/sparql", query_string={"query": query, "format": "csv"})
+    assert response.status_code == 200
+    assert response.content_type == "text/csv; charset=utf-8"
+    assert response.data.startswith(b"x\r\n") and response.data.count(b"\r\n") == 2
+
+
+# -- bad requests --------------------------------------------------------------------------------
+
+def test_bad_query_is_400_with_the_parsers_message(client):
+    response = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT x"})
+    assert response.status_code == 400
+    assert response.content_type == TEXT
+    assert response.data == b"SPARQL syntax error: error at 1:35: expected one of HAVING, OFFSET, OPTIONAL, VALUES, ['0'..='9']\n"
+    still = client.get("/sparql", query_string={"query": COUNT_MEASURES})
+    assert (still.status_code, still.data) == (200, count_json(37))
+
+
+@pytest.mark.parametrize("kwargs, status, message", [
+    ({"data": {"query": ""}}, 400, b"no query: give the SPARQL query in the query parameter\n"),
+    ({"data": b"", "content_type": "application/sparql-query"}, 400, b"no query: give the SPARQL query in the query parameter\n"),
+    ({"data": "SELECT * {}", "content_type": "text/plain"}, 415,
+     b"POST a query as application/x-www-form-urlencoded (query=\xe2\x80\xa6) or as application/sparql-query, not as text/plain\n"),
+    ({"data": b"SELECT * {\xff}", "content_type": "application/sparql-query"}, 400, b"the query body is not valid UTF-8\n"),
+    ({"data": {"query": ["ASK {}", "ASK {}"]}}, 400, b"give exactly one query parameter\n"),
+    ({"data": {"query": "hello"}}, 400, b"not a SPARQL query: it has no SELECT, ASK, CONSTRUCT or DESCRIBE\n"),
+])
+def test_bad_requests_are_4xx_with_a_message(client, kwargs, status, message):
+    response = client.post("/sparql", **kwargs)
+    assert response.status_code == status
+    assert response.content_type == TEXT
+    assert response.data == message
+
+
+def test_other_methods_are_405(client):
+    response = client.put("/sparql", data="x")
+    assert response.status_code == 405
+    assert response.content_type == TEXT
+    assert response.data == b"use GET or POST\n"
+    assert response.headers["Allow"] == "GET, POST"
+
+
+# -- limits --------------------------------------------------------------------------------------
+
+def test_body_over_the_cap_is_413(store_dir):
+    client = create_app({"STORE_DIR": str(store_dir), "MAX_CONTENT_LENGTH": 100}).test_client()
+    big = "SELECT * WHERE { ?s ?p ?o } " + "#" * 200
+    for kwargs in ({"data": {"query": big}}, {"data": big, "content_type": "application/sparql-query"}):
+        response = client.post("/sparql", **kwargs)
+        assert response.status_code == 413
+        assert response.content_type == TEXT
+        assert response.data == b"the request body is larger than the limit of 100 bytes\n"
+    small = client.post("/sparql", data="ASK {}", content_type="application/sparql-query")
+    assert (small.status_code, small.data) == (200, b'{"head":{},"boolean":true}')  # the empty pattern has one solution
+
+
+def test_results_beyond_the_row_cap_are_truncated_and_say_so(store_dir):
+    client = create_app({"STORE_DIR": str(store_dir), "RESULT_ROW_LIMIT": 3}).test_client()
+    five = "SELECT ?n WHERE { VALUES ?n { 1 2 3 4 5 } }"
+    response = client.get("/sparql", query_string={"query": five, "format": "csv"})
+    assert response.status_code == 200
+    assert response.content_type == "text/csv; charset=utf-8"
+    assert response.data == b"n\r\n1\r\n2\r\n3\r\n"
+    assert (response.headers["Result-Truncated"], response.headers["Result-Row-Limit"]) == ("true", "3")
+    graph = client.get("/sparql", query_string={"query": "CONSTRUCT { ?m a dg:Measure } WHERE { ?m a dg:Measure }", "format": "ntriples"})
+    assert graph.status_code == 200
+    assert graph.content_type == "application/n-triples; charset=utf-8"
+    assert graph.data.count(b" .\n") == 3
+    assert graph.headers["Result-Truncated"] == "true"
+    three = client.get("/sparql", query_string={"query": "SELECT ?n WHERE { VALUES ?n { 1 2 3 } }", "format": "csv"})
+    assert (three.status_code, three.data) == (200, b"n\r\n1\r\n2\r\n3\r\n")
+    assert "Result-Truncated" not in three.headers
+
+
+def test_time_limit_kills_the_worker(client):
+    """An explosive query is stopped at the limit: 504, and its worker process is gone."""
+    outcome = {}
+
+    def ask():
+        started = time.monotonic()
+        outcome["response"] = client.get("/sparql", query_string={"query": EXPLOSIVE})
+        outcome["elapsed"] = time.monotonic() - started
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    worker = wait_for_worker(os.getpid())
+    asking.join(10)
+    response = outcome["response"]
+    assert response.status_code == 504
+    assert response.content_type == TEXT
+    assert response.data == TIMEOUT_MESSAGE
+    assert 1.5 <= outcome["elapsed"] < 1.5 + 3
+    assert not Path(f"/proc/{worker}").exists()
+    assert query_workers(os.getpid()) == []
+
+
+def test_concurrency_cap_answers_503_with_retry_after(store_dir):
+    app = create_app({"STORE_DIR": str(store_dir), "QUERY_TIME_LIMIT": 1.5, "MAX_CONCURRENT_QUERIES": 1})
+    slow = threading.Thread(target=lambda: app.test_client().get("/sparql", query_string={"query": EXPLOSIVE}))
+    slow.start()
+    wait_for_worker(os.getpid())
+    response = app.test_client().get("/sparql", query_string={"query": COUNT_MEASURES})
+    assert response.status_code == 503
+    assert response.content_type == TEXT
+    assert response.data == b"too many queries at once (limit 1); retry in 2 s\n"
+    assert response.headers["Retry-After"] == "2"
+    slow.join(10)
+    after = app.test_client().get("/sparql", query_string={"query": COUNT_MEASURES})
+    assert (after.status_code, after.data) == (200, count_json(37))
+
+
+# -- service description and the HTML form ------------------------------------------------------
+
+def test_get_without_query_is_the_service_description(client):
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert response.content_type == "text/turtle; charset=utf-8"
+    triples = {(t.subject.value, t.predicate.value, t.object.value) for t in ox.parse(response.data, format=ox.RdfFormat.TURTLE)}
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    service = "http://localhost/sparql#service"
+    assert (service, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", sd + "Service") in triples
+    assert (service, sd + "endpoint", "http://localhost/sparql") in triples
+    assert (service, sd + "supportedLanguage", sd + "SPARQL11Query") in triples
+    assert {o for s, p, o in triples if p == sd + "resultFormat"} == {
+        "http://www.w3.org/ns/formats/SPARQL_Results_JSON", "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+        "http://www.w3.org/ns/formats/SPARQL_Results_CSV", "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+        "http://www.w3.org/ns/formats/Turtle", "http://www.w3.org/ns/formats/N-Triples",
+        "https://www.w3.org/ns/formats/data/JSON-LD", "http://www.w3.org/ns/formats/RDF_XML",
+        "http://www.w3.org/ns/formats/TriG", "http://www.w3.org/ns/formats/N-Quads",
+    }
+    assert not any(p == sd + "feature" for s, p, o in triples)  # no federation, no union default graph
+    ntriples = client.get("/sparql", query_string={"format": "ntriples"})
+    assert ntriples.status_code == 200
+    assert ntriples.content_type == "application/n-triples; charset=utf-8"
+    assert len(list(ox.parse(ntriples.data, format=ox.RdfFormat.N_TRIPLES))) == len(triples)
+
+
+def test_browser_gets_a_self_contained_html_form(client):
+    response = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    assert response.status_code == 200
+    assert response.content_type == "text/html; charset=utf-8"
+    page = response.data.decode()
+    assert page.startswith("<!DOCTYPE html>\n")
+    assert '<form method="get" action="http://localhost/sparql">' in page
+    assert '<textarea name="query" rows="12">' in page
+    for external in ("<script", "<link", "src=", "@import", "url("):
+        assert external not in page
+
+
+# -- a real server and a real client -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def server(store_dir):
+    port = free_port()
+    environment = dict(os.environ, DUTYGRAPH_QUERY_TIME_LIMIT="1.5", DUTYGRAPH_MAX_CONCURRENT_QUERIES="2")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "dutygraph"), "serve", "--port", str(port), "--store", str(store_dir)],
+        env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/sparql"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise AssertionError(f"dutygraph serve did not start: {process.stdout.read().decode()}")
+            time.sleep(0.1)
+    yield process, url
+    process.terminate()
+    process.wait(10)
+
+
+def fetch(url: str, data: bytes | None = None, headers: dict | None = None):
+    """(status, content type, body) of a plain HTTP request, errors included."""
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return response.status, response.headers["Content-Type"], response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read()
+
+
+METHODS = {"GET": (GET, URLENCODED), "POST form": (POST, URLENCODED), "POST direct": (POST, POSTDIRECTLY)}
+WRAPPER_SELECT_FORMATS = {"json": JSON, "xml": XML, "csv": CSV, "tsv": TSV}
+WRAPPER_GRAPH_FORMATS = {"turtle": TURTLE, "jsonld": JSONLD, "rdfxml": RDFXML}
+
+
+def wrapper(url: str, query: str, method: str, return_format: str) -> SPARQLWrapper:
+    client = SPARQLWrapper(url)
+    client.setQuery(query)
+    client.setMethod(METHODS[method][0])
+    client.setRequestMethod(METHODS[method][1])
+    client.setReturnFormat(return_format)
+    return client
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+@pytest.mark.parametrize("name", list(WRAPPER_SELECT_FORMATS))
+def test_sparqlwrapper_select_in_every_results_format(server, method, name):
+    result = wrapper(server[1], SELECT, method, WRAPPER_SELECT_FORMATS[name]).query()
+    assert result.response.status == 200
+    assert (result.info()["content-type"], result.response.read()) == SELECT_ANSWERS[name]
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+@pytest.mark.parametrize("name", list(WRAPPER_GRAPH_FORMATS))
+def test_sparqlwrapper_construct_in_every_graph_format(server, method, name):
+    result = wrapper(server[1], CONSTRUCT, method, WRAPPER_GRAPH_FORMATS[name]).query()
+    assert result.response.status == 200
+    assert (result.info()["content-type"], result.response.read()) == CONSTRUCT_ANSWERS[name]
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_sparqlwrapper_n3_and_ntriples_by_accept(server, method):
+    n3 = wrapper(server[1], CONSTRUCT, method, N3).query()
+    assert n3.response.status == 200
+    assert (n3.info()["content-type"], n3.response.read()) == CONSTRUCT_ANSWERS["turtle"]  # Turtle is N3
+    client = wrapper(server[1], CONSTRUCT, method, TURTLE)
+    client.setOnlyConneg(True)
+    client.addCustomHttpHeader("Accept", "application/n-triples")
+    ntriples = client.query()
+    assert ntriples.response.status == 200
+    assert (ntriples.info()["content-type"], ntriples.response.read()) == CONSTRUCT_ANSWERS["ntriples"]
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_sparqlwrapper_ask_and_convert(server, method):
+    assert wrapper(server[1], "ASK { ?m a dg:Measure }", method, JSON).query().convert() == {"head": {}, "boolean": True}
+    counted = wrapper(server[1], COUNT_MEASURES, method, JSON).query().convert()
+    assert counted["results"]["bindings"][0]["n"]["value"] == "37"
+
+
+def test_server_answers_bad_input_with_4xx_and_keeps_serving(server, listener):
+    process, url = server
+    quoted = urllib.parse.quote
+    cases = [
+        (url + "?query=" + quoted("SELECT * WHERE { ?s ?p ?o } LIMIT x"), None, {}, 400,
+         b"SPARQL syntax error: error at 1:35: expected one of HAVING, OFFSET, OPTIONAL, VALUES, ['0'..='9']\n"),
+        (url, f"LOAD <{listener.url}>".encode(), {"Content-Type": "application/sparql-query"}, 403,
+         b"this endpoint is read-only: SPARQL Update operations (LOAD) are not accepted\n"),
+        (url + "?query=" + quoted(f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"), None, {}, 403,
+         b"federated queries (SERVICE) are not accepted: this endpoint never fetches other services\n"),
+        (url + "?format=csv&query=" + quoted(CONSTRUCT), None, {}, 406, None),
+        (url, b"query=" + b"x" * (1024 * 1024 + 1), {"Content-Type": "application/x-www-form-urlencoded"}, 413,
+         b"the request body is larger than the limit of 1048576 bytes\n"),
+    ]
+    for target, body, headers, status, message in cases:
+        answer = fetch(target, body, headers)
+        assert answer[:2] == (status, TEXT)
+        if message is not None:
+            assert answer[2] == message
+    assert listener.connections() == 0
+    assert fetch(url + "?query=" + quoted(COUNT_MEASURES)) == (200, "application/sparql-results+json", count_json(37))
+    assert process.poll() is None
+
+
+def test_server_time_limit_and_concurrency_cap(server):
+    """Two explosive queries fill the server's two slots: a third is 503; both stop at 1.5 s, workers killed."""
+    process, url = server
+    explosive = url + "?query=" + urllib.parse.quote(EXPLOSIVE)
+    answers = []
+
+    def ask():
+        started = time.monotonic()
+        answers.append((fetch(explosive), time.monotonic() - started))
+
+    slow = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in slow:
+        thread.start()
+    deadline = time.monotonic() + 5
+    while len(query_workers(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    workers = query_workers(process.pid)
+    assert len(workers) == 2
+    busy = urllib.request.Request(url + "?query=" + urllib.parse.quote(COUNT_MEASURES))
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(busy, timeout=15)
+    assert refused.value.code == 503
+    assert refused.value.headers["Content-Type"] == TEXT
+    assert refused.value.read() == b"too many queries at once (limit 2); retry in 2 s\n"
+    assert refused.value.headers["Retry-After"] == "2"
+    for thread in slow:
+        thread.join(10)
+    assert [answer for answer, _ in answers] == [(504, TEXT, TIMEOUT_MESSAGE)] * 2
+    assert all(elapsed < 1.5 + 3 for _, elapsed in answers)
+    assert query_workers(process.pid) == []
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+    assert fetch(url + "?query=" + urllib.parse.quote(COUNT_MEASURES)) == (200, "application/sparql-results+json", count_json(37))
