@@ -301,8 +301,12 @@ def _merge(graph: Graph, other: Graph) -> None:
 
 def build_full_graph(curation: Curation | None = None) -> Graph:
     """Ontology, instance data and the duty shapes' metadata: what the checks, queries and exports work on."""
+    return _full_graph(build_data_graph(curation))
+
+
+def _full_graph(data: Graph) -> Graph:
     graph = load_ontology_graph()
-    graph += build_data_graph(curation)
+    graph += data
     _merge(graph, load_duty_shape_metadata())
     return graph
 
@@ -320,9 +324,7 @@ def write_build(output_dir: Path) -> dict[str, Path]:
     curation = load_curation(paths.source_dir(), paths.curation_dir())
     output_dir.mkdir(parents=True, exist_ok=True)
     data = build_data_graph(curation)
-    full = load_ontology_graph()
-    full += data
-    _merge(full, load_duty_shape_metadata())
+    full = _full_graph(data)
     written = {"data": output_dir / "dutygraph-data.ttl", "full": output_dir / "dutygraph.ttl"}
     written["data"].write_bytes(serialize(data))
     written["full"].write_bytes(serialize(full))
@@ -331,5 +333,5 @@ def write_build(output_dir: Path) -> dict[str, Path]:
 
 __all__ = [
     "build_data_graph", "build_full_graph", "load_duty_shape_metadata", "load_ontology_graph", "serialize",
-    "write_build", "OWL",
+    "write_build",
 ]

@@ -204,9 +204,6 @@ class _Generator:
             self.inst.iri(iri, ORG + "role", actor(role))
         return iri
 
-    def people_born(self, person: str) -> date:
-        return self.people[person]
-
     def tenure(self, person: str, post: str, start: date) -> _Tenure:
         tenure = _Tenure(self.mint("tenure"), person, post, start)
         self.tenures.append(tenure)
@@ -585,7 +582,7 @@ class _Generator:
         w = self.rec
         day = self.day_in(year, 10, 300)
         holder = self.holder(post, day).person
-        if holder in self.part_timers or day.year + 3 - self.people_born(holder).year >= 68:
+        if holder in self.part_timers or day.year + 3 - self.people[holder].year >= 68:
             return  # one part-time post per person, ending well before the age limit (defaults)
         self.part_timers.add(holder)
         part_time = self.mint("part-time")
