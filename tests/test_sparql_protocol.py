@@ -131,8 +131,9 @@ def listener():
     opened.close()
 
 
-def query_workers(parent_pid: int) -> list[int]:
-    """The live query worker processes that parent_pid started (from /proc)."""
+def query_workers(parent_pid: int, state: str | None = None) -> list[int]:
+    """The live query worker processes that parent_pid started (from /proc); only those in state
+    (R running, S sleeping …) when it is given. Idle pooled workers sleep; a worker evaluating runs."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -144,35 +145,46 @@ def query_workers(parent_pid: int) -> list[int]:
             continue
         fields = stat.rsplit(")", 1)[1].split()
         if int(fields[1]) == parent_pid and fields[0] != "Z" and b"query_worker.py" in cmdline:
-            found.append(int(entry.name))
+            if state is None or fields[0] == state:
+                found.append(int(entry.name))
     return found
 
 
-def wait_for_worker(parent_pid: int, timeout: float = 5.0) -> int:
+def wait_for_worker(parent_pid: int, timeout: float = 5.0, count: int = 1) -> list[int]:
+    """The workers of parent_pid that are evaluating a query, once count of them are."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        workers = query_workers(parent_pid)
-        if workers:
-            return workers[0]
+        workers = query_workers(parent_pid, "R")
+        if len(workers) >= count:
+            return workers
         time.sleep(0.02)
-    raise AssertionError("no query worker started")
+    raise AssertionError(f"fewer than {count} query workers started evaluating")
 
 
 # -- the store -----------------------------------------------------------------------------------
 
-def test_store_is_built_once_then_reopened_and_rebuilt_when_stale(tmp_path):
+def test_store_is_built_once_then_reopened_and_its_document_replaced_when_stale(tmp_path):
+    """A stale data version replaces the document graph (the default graph) only: named graphs (kept runs) stay."""
     store_dir = tmp_path / "store"
-    create_app({"STORE_DIR": str(store_dir)})
+    app = create_app({"STORE_DIR": str(store_dir)})
     assert (store_dir / MARKER).read_text() == data_version() + "\n"
     built = (store_dir / STORE_SUBDIR).stat().st_ino
+    kept = ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
+                   ox.Literal("kept"), ox.NamedNode("http://example.org/a-named-graph"))
+    stray = ox.Quad(ox.NamedNode("http://example.org/stray"), ox.NamedNode("http://example.org/p"), ox.Literal("gone"))
+    with app.extensions["dutygraph.store"].write() as store:
+        store.extend([kept, stray])
     create_app({"STORE_DIR": str(store_dir)}).test_client()
     assert (store_dir / STORE_SUBDIR).stat().st_ino == built  # reopened, not rebuilt
+    assert stray in app.extensions["dutygraph.store"].store  # same version: the document graph untouched
     (store_dir / MARKER).write_text("an older data version\n")
     response = create_app({"STORE_DIR": str(store_dir)}).test_client().get("/sparql", query_string={"query": COUNT_MEASURES})
     assert (store_dir / MARKER).read_text() == data_version() + "\n"
     assert response.status_code == 200
     assert response.content_type == "application/sparql-results+json"
     assert response.data == count_json(37)
+    store = app.extensions["dutygraph.store"].store
+    assert stray not in store and kept in store
 
 
 # -- the three ways of sending a query -----------------------------------------------------------
@@ -338,11 +350,38 @@ def test_load_is_refused_before_anything_runs(client, listener):
     assert listener.connections() == 0
 
 
-def test_update_parameter_is_refused(client):
-    response = client.post("/sparql", data={"update": "CLEAR ALL"})
+READ_ONLY = b"this endpoint is read-only: SPARQL Update requests are not accepted (updates need an admin token)\n"
+ADMIN_TOKEN = "an-admin-token-of-the-configuration-0123"
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"data": {"update": "CLEAR ALL"}},
+    {"data": "CLEAR ALL", "content_type": "application/sparql-update"},
+])
+def test_update_requests_are_refused_without_the_admin_token(client, kwargs):
+    response = client.post("/sparql", **kwargs)
     assert response.status_code == 403
     assert response.content_type == TEXT
-    assert response.data == b"this endpoint is read-only: SPARQL Update requests are not accepted\n"
+    assert response.data == READ_ONLY
+    assert client.get("/sparql", query_string={"query": COUNT_MEASURES}).data == count_json(37)
+
+
+def test_admin_token_may_update_but_never_load(tmp_path, listener):
+    app = create_app({"STORE_DIR": str(tmp_path / "store"), "ADMIN_TOKEN": ADMIN_TOKEN})
+    client, admin = app.test_client(), {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    inserted = client.post("/sparql", data="INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> 7 } }",
+                           content_type="application/sparql-update", headers=admin)
+    assert inserted.status_code == 204
+    seen = client.get("/sparql", query_string={"query": "SELECT ?o WHERE { GRAPH <http://example.org/g> { ?s ?p ?o } }", "format": "csv"})
+    assert seen.data == b"o\r\n7\r\n"  # the next (anonymous) query sees it: a public graph outside the run namespace
+    loading = client.post("/sparql", data={"update": f"LOAD <{listener.url}> INTO GRAPH <http://example.org/g>"}, headers=admin)
+    assert loading.status_code == 403
+    assert loading.data == b"LOAD is not accepted, even from an admin: the service never fetches a URL\n"
+    assert listener.connections() == 0
+    broken = client.post("/sparql", data={"update": "INSERT DATA { <a> }"}, headers=admin)
+    assert broken.status_code == 400 and broken.data.startswith(b"SPARQL syntax error: ")
+    wrong = client.post("/sparql", data={"update": "CLEAR ALL"}, headers={"Authorization": "Bearer not-the-token"})
+    assert wrong.status_code == 401
 
 
 @pytest.mark.parametrize("template", [
@@ -404,7 +443,7 @@ def test_other_methods_are_405(client):
     response = client.put("/sparql", data="x")
     assert response.status_code == 405
     assert response.content_type == TEXT
-    assert response.data == b"use GET or POST\n"
+    assert response.data == b"method not allowed here; use GET, POST\n"
     assert response.headers["Allow"] == "GET, POST"
 
 
@@ -441,7 +480,8 @@ def test_results_beyond_the_row_cap_are_truncated_and_say_so(store_dir):
 
 
 def test_time_limit_kills_the_worker(client):
-    """An explosive query is stopped at the limit: 504, and its worker process is gone."""
+    """An explosive query is stopped at the limit: 504, and its worker process is gone (the pool's
+    idle workers stay, asleep)."""
     outcome = {}
 
     def ask():
@@ -451,7 +491,7 @@ def test_time_limit_kills_the_worker(client):
 
     asking = threading.Thread(target=ask)
     asking.start()
-    worker = wait_for_worker(os.getpid())
+    [worker] = wait_for_worker(os.getpid())
     asking.join(10)
     response = outcome["response"]
     assert response.status_code == 504
@@ -459,7 +499,8 @@ def test_time_limit_kills_the_worker(client):
     assert response.data == TIMEOUT_MESSAGE
     assert 1.5 <= outcome["elapsed"] < 1.5 + 3
     assert not Path(f"/proc/{worker}").exists()
-    assert query_workers(os.getpid()) == []
+    assert query_workers(os.getpid(), "R") == []  # no CPU is still spent on it
+    assert client.get("/sparql", query_string={"query": COUNT_MEASURES}).data == count_json(37)
 
 
 def test_concurrency_cap_answers_503_with_retry_after(store_dir):
@@ -518,7 +559,8 @@ def test_browser_gets_a_self_contained_html_form(client):
 # -- a real server and a real client -------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def server(store_dir):
+def server(tmp_path_factory):
+    store_dir = tmp_path_factory.mktemp("server-store")  # a store is open in one process only
     port = free_port()
     environment = dict(os.environ, DUTYGRAPH_QUERY_TIME_LIMIT="1.5", DUTYGRAPH_MAX_CONCURRENT_QUERIES="2")
     process = subprocess.Popen(
@@ -638,10 +680,7 @@ def test_server_time_limit_and_concurrency_cap(server):
     slow = [threading.Thread(target=ask) for _ in range(2)]
     for thread in slow:
         thread.start()
-    deadline = time.monotonic() + 5
-    while len(query_workers(process.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    workers = query_workers(process.pid)
+    workers = wait_for_worker(process.pid, count=2)
     assert len(workers) == 2
     busy = urllib.request.Request(url + "?query=" + urllib.parse.quote(COUNT_MEASURES))
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -654,6 +693,6 @@ def test_server_time_limit_and_concurrency_cap(server):
         thread.join(10)
     assert [answer for answer, _ in answers] == [(504, TEXT, TIMEOUT_MESSAGE)] * 2
     assert all(elapsed < 1.5 + 3 for _, elapsed in answers)
-    assert query_workers(process.pid) == []
+    assert query_workers(process.pid, "R") == []
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
     assert fetch(url + "?query=" + urllib.parse.quote(COUNT_MEASURES)) == (200, "application/sparql-results+json", count_json(37))

@@ -231,6 +231,9 @@ def make_parser() -> argparse.ArgumentParser:
     from .cli_serve import add_parsers as add_serve_parsers
 
     add_serve_parsers(sub)
+    from .cli_accounts import add_parsers as add_account_parsers
+
+    add_account_parsers(sub)
     return parser
 
 

@@ -14,12 +14,14 @@ def cmd_serve(args) -> int:
     if args.store:  # the command line wins over the instance config and the environment
         os.environ["DUTYGRAPH_STORE_DIR"] = str(Path(args.store).resolve())
     app = create_app()
-    # More threads than query slots, so that a full house is answered 503 instead of queueing.
-    threads = app.config["MAX_CONCURRENT_QUERIES"] + 4
-    # waitress buffers a body before the app sees it: its own cap (twice the app's) bounds that
-    # buffer, while the app answers a body just over MAX_CONTENT_LENGTH with its own 413 message.
-    body_cap = 2 * app.config["MAX_CONTENT_LENGTH"]
-    print(f"dutygraph: serving http://{args.host}:{args.port}/sparql (store {app.extensions['dutygraph.store_path']})", flush=True)
+    # More threads than query and validation slots, so that a full house is answered 503 instead of queueing.
+    threads = app.config["MAX_CONCURRENT_QUERIES"] + app.config["MAX_CONCURRENT_VALIDATIONS"] + 4
+    # waitress buffers a body (to a temporary file past a few MB) before the app sees it: its own cap
+    # bounds that buffer, above the app's limits, so that the app answers a body just over a limit
+    # with its own 413 message.
+    body_cap = 2 * max(app.config["MAX_CONTENT_LENGTH"], app.config["UPLOAD_MAX_BYTES"])
+    print(f"dutygraph: serving http://{args.host}:{args.port}/ (SPARQL endpoint /sparql; store "
+          f"{app.extensions['dutygraph.store_path']})", flush=True)
     waitress.serve(app, host=args.host, port=args.port, threads=threads,
                    max_request_body_size=body_cap, ident="dutygraph")
     return 0

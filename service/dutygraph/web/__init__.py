@@ -17,7 +17,8 @@ __all__ = ["create_app"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    from . import limits, sparql_protocol, store_access
+    from . import auth, limits, runs_api, sparql_protocol, store_access, validation_jobs
+    from .runs_store import drop_unfinished_runs
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(STORE_DIR=str(Path.cwd() / ".dutygraph-store"), **limits.DEFAULTS)
@@ -28,8 +29,20 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     store_access.init_app(app)
+    auth.init_app(app)
     limits.init_app(app)
+    validation_jobs.init_app(app)
+    dropped = drop_unfinished_runs(app.extensions["dutygraph.store"])
+    if dropped:
+        app.logger.warning("dropped the graphs of %d interrupted upload(s): %s", len(dropped), ", ".join(dropped))
+    # blueprints: one per feature
     app.register_blueprint(sparql_protocol.bp)
+    from . import canned_queries, duty_api, openapi
+    app.register_blueprint(canned_queries.bp)
+    app.register_blueprint(duty_api.bp)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(runs_api.bp)
 
     @app.errorhandler(413)
     def body_too_large(error):
@@ -37,7 +50,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.errorhandler(405)
     def method_not_allowed(error):
-        return sparql_protocol.plain(405, "use GET or POST", Allow="GET, POST")
+        allowed = ", ".join(sorted(set(error.valid_methods or ["GET", "POST"]) - {"HEAD", "OPTIONS"}))
+        return sparql_protocol.plain(405, f"method not allowed here; use {allowed}", Allow=allowed)
 
     @app.errorhandler(404)
     def not_found(error):

@@ -3,10 +3,10 @@
 Each is a key of the app config (``create_app(test_config={...})`` or the instance ``config.py``):
 
 ``QUERY_TIME_LIMIT`` (seconds, default 10)
-    Wall-clock time a query may run. Oxigraph cannot cancel a query in-process, so every query runs
-    in its own worker subprocess (``query_worker.py``) that opens the store read-only; when the time
-    is up the worker is killed (SIGKILL), which really stops the evaluation and frees its CPU and
-    memory, and the client gets 504 with a message.
+    Wall-clock time a query may run. Oxigraph cannot cancel a query in-process, so queries run in
+    worker subprocesses (``query_worker.py``, kept in a pool of MAX_CONCURRENT_QUERIES) that open a
+    store snapshot read-only; when the time is up the worker is killed (SIGKILL), which really stops
+    the evaluation and frees its CPU and memory, and the client gets 504 with a message.
 ``RESULT_ROW_LIMIT`` (rows or triples, default 10000)
     Results beyond it are *truncated*, not refused: the client gets the first rows, well-formed in
     the asked format, and the header ``Result-Truncated: true`` (``Result-Row-Limit`` always says the
@@ -17,6 +17,13 @@ Each is a key of the app config (``create_app(test_config={...})`` or the instan
 ``MAX_CONCURRENT_QUERIES`` (default 4)
     Queries running at once; one more is answered 503 with ``Retry-After`` at once, never queued, so
     a burst cannot pile up waiting threads.
+``UPLOAD_MAX_BYTES`` (default 64 MiB)
+    The largest ``POST /validate`` body (all files together); larger is 413 and nothing is kept.
+``MAX_CONCURRENT_VALIDATIONS`` (default 2)
+    Validations running at once, each in its own worker process; one more is 503 with Retry-After.
+``VALIDATION_TIME_LIMIT`` (seconds, default 900)
+    Wall-clock time one validation may take; past it the worker is killed, 504, nothing is kept.
+    (A 10^6-triple run takes about 35 s here: ``bench/bench_validation.py``.)
 """
 
 from __future__ import annotations
@@ -32,6 +39,9 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "MAX_CONCURRENT_QUERIES": 4,
     "RETRY_AFTER_SECONDS": 2,
+    "UPLOAD_MAX_BYTES": 64 * 1024 * 1024,
+    "MAX_CONCURRENT_VALIDATIONS": 2,
+    "VALIDATION_TIME_LIMIT": 900.0,
 }
 
 
@@ -40,7 +50,14 @@ class Busy(Exception):
 
 
 def init_app(app) -> None:
+    from .query_runner import shared_pool
+
     app.extensions["dutygraph.query_slots"] = threading.BoundedSemaphore(app.config["MAX_CONCURRENT_QUERIES"])
+    app.extensions["dutygraph.query_pool"] = shared_pool(app.config["MAX_CONCURRENT_QUERIES"])
+
+
+def query_pool():
+    return current_app.extensions["dutygraph.query_pool"]
 
 
 @contextmanager

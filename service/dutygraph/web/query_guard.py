@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -41,6 +42,9 @@ _TOKEN = re.compile(
 )
 
 
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
 class QueryRefused(ValueError):
     """A query this read-only endpoint will not run (an update, or SERVICE)."""
 
@@ -52,6 +56,8 @@ class NotAQuery(ValueError):
 @dataclass(frozen=True)
 class QueryInfo:
     form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
+    from_graphs: tuple[str, ...] = ()  # the IRIs of FROM clauses, resolved
+    from_named_graphs: tuple[str, ...] = ()  # the IRIs of FROM NAMED clauses, resolved
 
     @property
     def returns_graph(self) -> bool:
@@ -63,8 +69,48 @@ def keywords(sparql: str) -> list[str]:
     return [m.group("word").upper() for m in _TOKEN.finditer(sparql) if m.lastgroup == "word"]
 
 
-def inspect_query(sparql: str) -> QueryInfo:
-    """The query's form; QueryRefused for updates and SERVICE, NotAQuery when it has no form."""
+def _resolve(token, kind: str, prefixes: dict[str, str], base: str | None) -> str | None:
+    if kind == "iri":
+        iri = token[1:-1]
+        return urljoin(base, iri) if base and not _ABSOLUTE.match(iri) else iri
+    if kind == "pname":
+        prefix, _, local = token.partition(":")
+        if prefix not in prefixes:
+            return None
+        return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+    return None
+
+
+def dataset_clauses(sparql: str, prefixes: dict[str, str] | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The graph IRIs of the query's FROM and FROM NAMED clauses, with PREFIX and BASE applied.
+
+    A clause whose graph cannot be resolved (an unknown prefix) is left to Oxigraph's parser, which
+    rejects the query."""
+    declared = dict(prefixes or {})
+    base = None
+    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(sparql) if m.lastgroup not in ("comment",)]
+    from_graphs, named_graphs = [], []
+    for index, (kind, text) in enumerate(tokens):
+        if kind != "word":
+            continue
+        word = text.upper()
+        following = tokens[index + 1: index + 4]
+        if word == "PREFIX" and len(following) >= 2 and following[0][0] == "pname" and following[1][0] == "iri":
+            declared[following[0][1].rstrip(":").split(":")[0]] = _resolve(following[1][1], "iri", declared, base)
+        elif word == "BASE" and following and following[0][0] == "iri":
+            base = _resolve(following[0][1], "iri", declared, base)
+        elif word == "FROM" and following:
+            named = following[0][0] == "word" and following[0][1].upper() == "NAMED"
+            target = following[1] if named and len(following) > 1 else following[0]
+            iri = _resolve(target[1], target[0], declared, base)
+            if iri is not None:
+                (named_graphs if named else from_graphs).append(iri)
+    return tuple(from_graphs), tuple(named_graphs)
+
+
+def inspect_query(sparql: str, prefixes: dict[str, str] | None = None) -> QueryInfo:
+    """The query's form and dataset clauses; QueryRefused for updates and SERVICE, NotAQuery when it
+    has no form."""
     words = keywords(sparql)
     updates = sorted(UPDATE_KEYWORDS.intersection(words))
     if updates:
@@ -75,5 +121,5 @@ def inspect_query(sparql: str) -> QueryInfo:
         raise QueryRefused("federated queries (SERVICE) are not accepted: this endpoint never fetches other services")
     for word in words:
         if word in QUERY_FORMS:
-            return QueryInfo(word)
+            return QueryInfo(word, *dataset_clauses(sparql, prefixes))
     raise NotAQuery("not a SPARQL query: it has no SELECT, ASK, CONSTRUCT or DESCRIBE")

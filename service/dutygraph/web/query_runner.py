@@ -1,17 +1,25 @@
-"""Running a query in a worker subprocess, with the time limit enforced by killing it.
+"""Running a query in a worker process, with the time limit enforced by killing it.
 
-Each query gets a fresh ``query_worker.py`` process (``python -I``, so no environment or user site
-reaches it) that opens the store with ``pyoxigraph.Store.read_only``. ``communicate(timeout=…)``
-waits at most QUERY_TIME_LIMIT seconds; then the worker is killed with SIGKILL and reaped, so the
-query's CPU and memory are freed at once, and ``QueryTimeout`` is raised. A fresh process per query
-costs some tens of milliseconds and means no state, and no stuck query, outlives its request.
+Oxigraph cannot cancel a query in-process, so queries run in ``query_worker.py`` processes
+(``python -I``, so no environment or user site reaches them) that open a store snapshot
+read-only. A ``WorkerPool`` keeps up to MAX_CONCURRENT_QUERIES of them alive between queries, so
+that a query costs a round trip over a pipe rather than a process start. The parent waits at most
+QUERY_TIME_LIMIT seconds for the answer; then that worker is killed with SIGKILL and reaped — the
+query's CPU and memory are freed at once — ``QueryTimeout`` is raised, and the next query that
+needs a worker starts a fresh one. A worker that fails in any other way is also killed, never
+reused.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import select
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,35 +45,120 @@ class QueryAnswer:
     truncated: bool
 
 
-def run_query(*, store_path: Path, query: str, prefixes: dict[str, str], default_graph: list[str] | None,
-              named_graphs: list[str] | None, oxigraph_format: str, row_limit: int,
-              time_limit: float) -> QueryAnswer:
-    request = json.dumps({
-        "store": str(store_path), "query": query, "prefixes": prefixes, "default_graph": default_graph,
-        "named_graphs": named_graphs, "format": oxigraph_format, "row_limit": row_limit,
-    }).encode()
-    worker = subprocess.Popen(
-        [sys.executable, "-I", str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        output, errors = worker.communicate(request, timeout=time_limit)
-    except subprocess.TimeoutExpired:
+class _Worker:
+    def __init__(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def send(self, request: bytes) -> None:
+        self.process.stdin.write(len(request).to_bytes(4, "big") + request)
+        self.process.stdin.flush()
+
+    def _read_exact(self, size: int, deadline: float) -> bytes:
+        fd = self.process.stdout.fileno()
+        chunks, missing = [], size
+        while missing:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                raise TimeoutError
+            chunk = os.read(fd, min(missing, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            missing -= len(chunk)
+        return b"".join(chunks)
+
+    def read_frame(self, deadline: float) -> bytes:
+        return self._read_exact(int.from_bytes(self._read_exact(4, deadline), "big"), deadline)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+class WorkerPool:
+    """Idle workers kept for reuse; at most ``size`` are kept (the caller bounds concurrency)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+
+    def _take(self) -> _Worker:
+        with self._lock:
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.process.poll() is None:
+                    return worker
+                worker.kill()
+        return _Worker()
+
+    def _give_back(self, worker: _Worker) -> None:
+        with self._lock:
+            if len(self._idle) < self.size:
+                self._idle.append(worker)
+                return
         worker.kill()
-        worker.communicate()  # reap it and close its pipes
-        raise QueryTimeout(f"the query did not finish within the time limit of {time_limit:g} s and was stopped") from None
-    except BaseException:
-        worker.kill()
-        worker.communicate()
-        raise
-    header_line, _, body = output.partition(b"\n")
-    try:
-        header = json.loads(header_line)
-    except ValueError:
-        message = errors.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
-        raise QueryFailed(f"the query worker failed (exit code {worker.returncode}): {message[0]}") from None
-    if header["status"] == "error":
-        if header["kind"] == "syntax":
-            raise QuerySyntaxError(header["message"])
-        raise QueryFailed(header["message"])
-    return QueryAnswer(body, header["rows"], header["truncated"])
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.kill()
+
+    def run(self, *, store_path: Path, query: str, prefixes: dict[str, str], default_graph: list[str] | None,
+            named_graphs: list[str] | None, oxigraph_format: str, row_limit: int, time_limit: float) -> QueryAnswer:
+        """Run one query; default_graph and named_graphs are IRIs ("" is the store's default graph)."""
+        request = json.dumps({
+            "store": str(store_path), "query": query, "prefixes": prefixes, "default_graph": default_graph,
+            "named_graphs": named_graphs, "format": oxigraph_format, "row_limit": row_limit,
+        }).encode()
+        deadline = time.monotonic() + time_limit
+        worker = self._take()
+        try:
+            worker.send(request)
+            header = json.loads(worker.read_frame(deadline))
+            body = worker.read_frame(deadline)
+        except TimeoutError:
+            worker.kill()
+            raise QueryTimeout(f"the query did not finish within the time limit of {time_limit:g} s and was stopped") from None
+        except (EOFError, OSError, ValueError) as error:
+            worker.kill()
+            raise QueryFailed(f"the query worker failed (exit code {worker.process.returncode}): {error or 'no output'}") from None
+        except BaseException:
+            worker.kill()
+            raise
+        self._give_back(worker)
+        if header["status"] == "error":
+            if header["kind"] == "syntax":
+                raise QuerySyntaxError(header["message"])
+            raise QueryFailed(header["message"])
+        return QueryAnswer(body, header["rows"], header["truncated"])
+
+
+_pools: dict[int, WorkerPool] = {}
+_pools_lock = threading.Lock()
+
+
+def shared_pool(size: int) -> WorkerPool:
+    """The process's pool of that size: apps of one process (tests make many) share their workers."""
+    with _pools_lock:
+        if size not in _pools:
+            _pools[size] = WorkerPool(size)
+        return _pools[size]
+
+
+@atexit.register
+def _close_pools() -> None:
+    for pool in list(_pools.values()):
+        pool.close()

@@ -1,10 +1,13 @@
-"""One query, in a process of its own: ``python query_worker.py`` reads a JSON request on stdin.
+"""Queries, in a process of their own: ``python query_worker.py`` answers framed requests on stdin.
 
 Run as a plain script (not ``-m``) so that it imports nothing but pyoxigraph: it starts fast and
-holds no Flask state. It opens the store read-only, runs the query and writes to stdout one JSON
-header line — ``{"status": "ok", "rows": N, "truncated": bool}`` or ``{"status": "error",
-"kind": "syntax"|"evaluation", "message": …}`` — followed by the serialized answer. The parent
-(``query_runner``) kills it when the time limit is up; nothing here needs to cooperate with that.
+holds no Flask state. It serves one request after another, for as long as its parent keeps it:
+each request is a frame (4-byte big-endian length, then JSON) naming the store snapshot, the query,
+its dataset, the format and the row cap. The worker opens the snapshot read-only (and keeps it open
+until a request names another), runs the query and answers with two frames: a JSON header —
+``{"status": "ok", "rows": N, "truncated": bool}`` or ``{"status": "error", "kind":
+"syntax"|"evaluation", "message": …}`` — and the serialized answer. The parent (``query_runner``)
+kills it when the time limit is up; nothing here needs to cooperate with that.
 
 Rows beyond ``row_limit`` are dropped: SELECT solutions are re-encoded as SPARQL JSON results and
 re-parsed by Oxigraph so that any results format serializes the truncated set; triples are
@@ -12,6 +15,7 @@ serialized from the truncated list.
 """
 
 import json
+import select
 import sys
 
 import pyoxigraph as ox
@@ -33,12 +37,24 @@ def _term(term):
         "subject": _term(term.subject), "predicate": _term(term.predicate), "object": _term(term.object)}}
 
 
+_opened = {}  # the snapshot this worker has open: {path: Store}
+
+
+def _store(path):
+    if path not in _opened:
+        _opened.clear()  # closes the previous snapshot
+        _opened[path] = ox.Store.read_only(path)
+    return _opened[path]
+
+
 def _graphs(iris):
-    return None if iris is None else [ox.NamedNode(iri) for iri in iris]
+    if iris is None:
+        return None
+    return [ox.DefaultGraph() if iri == "" else ox.NamedNode(iri) for iri in iris]
 
 
 def run(request):
-    store = ox.Store.read_only(request["store"])
+    store = _store(request["store"])
     limit = request["row_limit"]
     try:
         result = store.query(
@@ -69,14 +85,36 @@ def run(request):
     return {"status": "ok", "rows": len(rows), "truncated": truncated}, body
 
 
+def _read_frame(stream):
+    size = stream.read(4)
+    if len(size) < 4:
+        return None
+    return stream.read(int.from_bytes(size, "big"))
+
+
+def _write_frame(stream, data):
+    stream.write(len(data).to_bytes(4, "big") + data)
+
+
+IDLE_SECONDS = 600  # a worker nobody used for this long exits (its pool starts another when needed)
+
+
 def main():
-    request = json.loads(sys.stdin.buffer.read())
-    try:
-        header, body = run(request)
-    except (OSError, ValueError, RuntimeError) as error:
-        header, body = {"status": "error", "kind": "evaluation", "message": str(error)}, b""
-    sys.stdout.buffer.write(json.dumps(header).encode() + b"\n" + body)
-    sys.stdout.buffer.flush()
+    requests, answers = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        ready, _, _ = select.select([requests], [], [], IDLE_SECONDS)
+        if not ready:
+            return
+        frame = _read_frame(requests)
+        if frame is None:  # the parent closed the pipe: stop
+            return
+        try:
+            header, body = run(json.loads(frame))
+        except (OSError, ValueError, RuntimeError) as error:
+            header, body = {"status": "error", "kind": "evaluation", "message": str(error)}, b""
+        _write_frame(answers, json.dumps(header).encode())
+        _write_frame(answers, body)
+        answers.flush()
 
 
 if __name__ == "__main__":

@@ -18,11 +18,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 
 from ..namespaces import PREFIXES
-from . import store_access
-from .limits import Busy, query_slot
+from .auth import current_account
+from .limits import Busy
 from .negotiation import DESCRIPTION_FORMATS, GRAPH_FORMATS, HTML, RESULT_FORMATS, NotAcceptable, UnknownFormat, choose
 from .query_guard import NotAQuery, QueryRefused, inspect_query
-from .query_runner import QueryFailed, QuerySyntaxError, QueryTimeout, run_query
+from .query_runner import QueryFailed, QuerySyntaxError, QueryTimeout
+from .query_service import execute
+from .sparql_update import run_admin_update, update_text
 from .service_description import description, html_page
 
 bp = Blueprint("sparql_protocol", __name__)
@@ -45,8 +47,6 @@ class ProtocolError(Exception):
 
 def _query_text() -> str | None:
     """The query of the request, by the protocol's three ways of sending it; None when none is sent."""
-    if "update" in request.values:
-        raise ProtocolError(403, "this endpoint is read-only: SPARQL Update requests are not accepted")
     if request.method == "GET":
         queries = request.args.getlist("query")
     elif request.mimetype == FORM_TYPE:
@@ -75,9 +75,8 @@ def _query_text() -> str | None:
     return queries[0]
 
 
-def _graphs(name: str) -> list[str] | None:
-    iris = request.values.getlist(name)
-    return iris or None
+def _graphs(name: str) -> list[str]:
+    return request.values.getlist(name)
 
 
 def _service_description() -> Response:
@@ -95,20 +94,20 @@ def sparql():
     try:
         if request.content_length and request.content_length > current_app.config["MAX_CONTENT_LENGTH"]:
             raise ProtocolError(413, f"the request body is larger than the limit of {current_app.config['MAX_CONTENT_LENGTH']} bytes")
+        account = current_account()
+        update = update_text(request)
+        if update is not None:
+            return run_admin_update(update, account)
         query = _query_text()
         if query is None:
             return _service_description()
-        info = inspect_query(query)
+        info = inspect_query(query, PREFIXES)
         table, what = (GRAPH_FORMATS, "a graph") if info.returns_graph else (RESULT_FORMATS, "query results")
         fmt = choose(table, f"the answer of a {info.form} query ({what})", request.values.getlist("format"),
                      request.accept_mimetypes)
         config = current_app.config
-        with query_slot():
-            answer = run_query(
-                store_path=store_access.store_path(), query=query, prefixes=PREFIXES,
-                default_graph=_graphs("default-graph-uri"), named_graphs=_graphs("named-graph-uri"),
-                oxigraph_format=fmt.oxigraph, row_limit=config["RESULT_ROW_LIMIT"], time_limit=config["QUERY_TIME_LIMIT"],
-            )
+        answer = execute(query, oxigraph_format=fmt.oxigraph, account=account, info=info,
+                         protocol_default=_graphs("default-graph-uri"), protocol_named=_graphs("named-graph-uri"))
     except ProtocolError as error:
         return error.response
     except QueryRefused as error:

@@ -1,27 +1,45 @@
-"""The on-disk Oxigraph store the service queries, built once and reopened afterwards.
+"""The service's on-disk Oxigraph store: one writer, read-only snapshots for the query workers.
 
-``STORE_DIR`` (default ``.dutygraph-store/`` in the working directory) holds ``oxigraph/``, the
-store, and ``built-for.txt``, the data version it was built for: a hash of the package version and
-of every file of the resource tree (ontology, shapes, data). On start the store is reused when the
-marker matches and rebuilt from ``build_full_graph()`` (into the default graph) when it does not.
-The build goes to a temporary directory and is moved into place with its marker last, so a build
-that fails half-way is never taken for a finished one. Queries open the store read-only in worker
-processes (see ``query_runner``); the service itself never writes to it after the build.
+``STORE_DIR`` (default ``.dutygraph-store/`` in the working directory) holds:
+
+``oxigraph/``
+    The primary store, opened read-write by the service process only. Its default graph is the
+    document graph (ontology and instance data); each kept validation run adds named graphs
+    (``runs_store``). ``built-for.txt`` names the data version the document graph was built for
+    (a hash of the package version and of the resource tree); on start a stale document graph is
+    replaced — the default graph only, so kept runs survive an upgrade.
+``snapshots/N/``
+    Oxigraph backups of the primary (RocksDB checkpoints: hard links, cheap), taken after every
+    write. Query workers open the newest one read-only: Oxigraph documents opening a store read-only
+    while another process writes it as undefined behaviour, and a checkpoint is never written. A
+    snapshot superseded for longer than SNAPSHOT_GRACE_SECONDS (longer than any query may run) is
+    deleted.
+
+Every write goes through ``ServiceStore.write()`` (one writer at a time), and is followed by a new
+snapshot before the writer returns, so a client that wrote sees its write in its next query.
 """
 
 from __future__ import annotations
 
 import hashlib
 import shutil
-import tempfile
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
+import pyoxigraph as ox
 from flask import current_app
 
 from .. import __version__, paths
 
 MARKER = "built-for.txt"
 STORE_SUBDIR = "oxigraph"
+SNAPSHOTS_SUBDIR = "snapshots"
+SNAPSHOT_GRACE_SECONDS = 120.0
+
+_open_stores: dict[Path, "ServiceStore"] = {}  # one ServiceStore per store directory and process
+_open_lock = threading.Lock()
 
 
 def data_version() -> str:
@@ -33,41 +51,125 @@ def data_version() -> str:
     return digest.hexdigest()
 
 
-def _build(target: Path) -> None:
-    import pyoxigraph as ox
-
+def _document_ntriples() -> bytes:
     from ..graph_build import build_full_graph, serialize
 
-    store = ox.Store(str(target))
-    store.bulk_load(serialize(build_full_graph(), "ntriples"), format=ox.RdfFormat.N_TRIPLES)
-    store.flush()
-    del store  # closes the RocksDB instance before the directory is moved
+    return serialize(build_full_graph(), "ntriples")
+
+
+class StoreInUse(RuntimeError):
+    """The primary store could not be opened (most often: another process has it open)."""
+
+
+class ServiceStore:
+    """The primary store of one STORE_DIR, its write lock and its snapshots."""
+
+    def __init__(self, store_dir: Path):
+        self.directory = Path(store_dir)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self.store = ox.Store(str(self.directory / STORE_SUBDIR))
+        except OSError as error:
+            raise StoreInUse(f"cannot open the store {self.directory / STORE_SUBDIR}: {error} "
+                             "(is another dutygraph process serving this store directory?)") from None
+        self._write_lock = threading.RLock()
+        self._snapshot_lock = threading.Lock()
+        self._superseded: list[tuple[float, Path]] = []
+        self._snapshots = self.directory / SNAPSHOTS_SUBDIR
+        self._refresh_document()
+        shutil.rmtree(self._snapshots, ignore_errors=True)  # no worker of an earlier process is alive
+        self._snapshots.mkdir()
+        self._sequence = 0
+        self._current: Path | None = None
+        self.publish()
+
+    @property
+    def store_path(self) -> Path:
+        return self.directory / STORE_SUBDIR
+
+    def _refresh_document(self) -> bool:
+        marker, version = self.directory / MARKER, data_version()
+        if marker.is_file() and marker.read_text().strip() == version:
+            return False
+        marker.unlink(missing_ok=True)
+        # Two steps, the marker last: a start interrupted between them finds no marker and redoes both.
+        self.store.remove_graph(ox.DefaultGraph())
+        self.store.load(_document_ntriples(), format=ox.RdfFormat.N_TRIPLES)
+        self.store.flush()
+        marker.write_text(version + "\n")
+        return True
+
+    def refresh_document(self) -> None:
+        """Replace the document graph when the data version changed (checked at every app start)."""
+        with self._write_lock:
+            if self._refresh_document():
+                self.publish()
+
+    @contextmanager
+    def write(self):
+        """Hold the write lock; publish a snapshot of what was written when the block ends."""
+        with self._write_lock:
+            try:
+                yield self.store
+            finally:
+                self.publish()
+
+    def publish(self) -> Path:
+        """Take a snapshot of the primary and make it the one new queries read."""
+        with self._snapshot_lock:
+            self.store.flush()
+            self._sequence += 1
+            target = self._snapshots / f"{self._sequence:08d}"
+            building = self._snapshots / f"building-{self._sequence:08d}"
+            self.store.backup(str(building))
+            building.rename(target)
+            if self._current is not None:
+                self._superseded.append((time.monotonic(), self._current))
+            self._current = target
+            self._delete_old_snapshots()
+            return target
+
+    def _delete_old_snapshots(self) -> None:
+        now, kept = time.monotonic(), []
+        for since, path in self._superseded:
+            if now - since > SNAPSHOT_GRACE_SECONDS:
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                kept.append((since, path))
+        self._superseded = kept
+
+    @property
+    def snapshot(self) -> Path:
+        """The newest snapshot (for worker processes to open read-only)."""
+        return self._current
+
+
+def open_service_store(store_dir: Path) -> ServiceStore:
+    """The ServiceStore of store_dir, opened once per process (Flask apps of one process share it)."""
+    key = Path(store_dir).resolve()
+    with _open_lock:
+        if key not in _open_stores:
+            _open_stores[key] = ServiceStore(key)
+        else:
+            _open_stores[key].refresh_document()
+        return _open_stores[key]
 
 
 def ensure_store(store_dir: Path) -> Path:
-    """The path of an up-to-date store under store_dir, building it when missing or stale."""
-    store_dir = Path(store_dir)
-    marker, store_path = store_dir / MARKER, store_dir / STORE_SUBDIR
-    version = data_version()
-    if store_path.is_dir() and marker.is_file() and marker.read_text().strip() == version:
-        return store_path
-    store_dir.mkdir(parents=True, exist_ok=True)
-    marker.unlink(missing_ok=True)
-    building = Path(tempfile.mkdtemp(prefix="building-", dir=store_dir))
-    try:
-        _build(building / STORE_SUBDIR)
-        shutil.rmtree(store_path, ignore_errors=True)
-        (building / STORE_SUBDIR).rename(store_path)
-        marker.write_text(version + "\n")
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
-    return store_path
+    """The path of the primary store under store_dir, built or refreshed as needed."""
+    return open_service_store(store_dir).store_path
 
 
 def init_app(app) -> None:
-    app.extensions["dutygraph.store_path"] = ensure_store(Path(app.config["STORE_DIR"]))
+    service_store = open_service_store(Path(app.config["STORE_DIR"]))
+    app.extensions["dutygraph.store"] = service_store
+    app.extensions["dutygraph.store_path"] = service_store.store_path
+
+
+def service_store() -> ServiceStore:
+    return current_app.extensions["dutygraph.store"]
 
 
 def store_path() -> Path:
-    """The store of the running app (for worker processes to open read-only)."""
-    return current_app.extensions["dutygraph.store_path"]
+    """The newest snapshot of the running app's store (for worker processes to open read-only)."""
+    return service_store().snapshot
