@@ -1,5 +1,5 @@
 # The two commands of the README:
-#   make run   sets everything up in .venv/ and runs the main job
+#   make run   sets everything up in .venv/ and runs the main job (the service, dutygraph serve)
 #   make test  sets everything up in .venv/ and runs the whole test suite
 # Both work on a fresh clone of a fresh machine: system packages come from scripts/system-deps.sh.
 
@@ -10,10 +10,12 @@ CONSTRAINTS := constraints.txt
 
 .PHONY: run test install system-deps clean
 
-# The main job: build the graph (checked against the source) into build/, then print who owes what.
+# The main job: the service on the embedded store (built from the source on first start).
+# HOST and PORT choose where it listens: make run HOST=0.0.0.0 PORT=8080
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: install
-	$(BIN)/dutygraph build --output-dir build
-	$(BIN)/dutygraph duties
+	$(BIN)/dutygraph serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest

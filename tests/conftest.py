@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +74,35 @@ def resource_copy(tmp_path):
     for name in ("ontology", "shapes", "queries", "data"):
         shutil.copytree(paths.resource_root() / name, root / name)
     return root
+
+
+class Listener:
+    """A local listening socket that records whether anything connected to it."""
+
+    def __init__(self):
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(8)
+        self.socket.settimeout(0.2)
+        self.port = self.socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/"
+
+    def connections(self) -> int:
+        count = 0
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except (TimeoutError, socket.timeout):
+                return count
+            connection.close()
+            count += 1
+
+    def close(self):
+        self.socket.close()
+
+
+@pytest.fixture
+def listener():
+    opened = Listener()
+    yield opened
+    opened.close()

@@ -99,38 +99,6 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class Listener:
-    """A local listening socket that records whether anything connected to it."""
-
-    def __init__(self):
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(8)
-        self.socket.settimeout(0.2)
-        self.port = self.socket.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/"
-
-    def connections(self) -> int:
-        count = 0
-        while True:
-            try:
-                connection, _ = self.socket.accept()
-            except (TimeoutError, socket.timeout):
-                return count
-            connection.close()
-            count += 1
-
-    def close(self):
-        self.socket.close()
-
-
-@pytest.fixture
-def listener():
-    opened = Listener()
-    yield opened
-    opened.close()
-
-
 def query_workers(parent_pid: int, state: str | None = None) -> list[int]:
     """The live query worker processes that parent_pid started (from /proc); only those in state
     (R running, S sleeping …) when it is given. Idle pooled workers sleep; a worker evaluating runs."""

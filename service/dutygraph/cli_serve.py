@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 
@@ -13,7 +14,13 @@ def cmd_serve(args) -> int:
 
     if args.store:  # the command line wins over the instance config and the environment
         os.environ["DUTYGRAPH_STORE_DIR"] = str(Path(args.store).resolve())
-    app = create_app()
+    from .web.store_access import StoreInUse
+
+    try:
+        app = create_app()
+    except StoreInUse as error:
+        print(f"dutygraph: {error}", file=sys.stderr)
+        return 2
     # More threads than query and validation slots, so that a full house is answered 503 instead of queueing.
     threads = app.config["MAX_CONCURRENT_QUERIES"] + app.config["MAX_CONCURRENT_VALIDATIONS"] + 4
     # waitress buffers a body (to a temporary file past a few MB) before the app sees it: its own cap
@@ -28,7 +35,7 @@ def cmd_serve(args) -> int:
 
 
 def add_parsers(sub) -> None:
-    serve = sub.add_parser("serve", help="serve the read-only SPARQL endpoint /sparql over HTTP (waitress)")
+    serve = sub.add_parser("serve", help="serve the query service over HTTP (waitress): /sparql, /queries, /api, /validate, /runs")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument("--store", help="the store directory (default: .dutygraph-store in the working directory)")

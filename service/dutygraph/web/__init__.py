@@ -55,6 +55,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.errorhandler(404)
     def not_found(error):
-        return sparql_protocol.plain(404, "not found: the SPARQL endpoint is /sparql")
+        return sparql_protocol.plain(404, "not found: the SPARQL endpoint is /sparql; see /openapi.json for every route")
 
     return app

@@ -17,8 +17,8 @@ What protects the session:
   ``<STORE_DIR>/secret-key``, mode 0600, so sessions survive a restart), ``HttpOnly`` (no script
   can read it) and ``SameSite=Lax`` (a browser does not send it with another site's POST, image or
   frame, so another site cannot act as the signed-in user); set ``SESSION_COOKIE_SECURE = True``
-  when the service is behind HTTPS. It is a browser-session cookie, and its signature is refused
-  ``PERMANENT_SESSION_LIFETIME`` (Flask's default: 31 days) after the sign-in.
+  when the service is behind HTTPS. It is a browser-session cookie, and Flask refuses its signature
+  ``PERMANENT_SESSION_LIFETIME`` (default 31 days) after it was last written, i.e. the sign-in.
 - login CSRF (another site posting *its* credentials to ``/login`` so that the victim works, and
   uploads, as the attacker): the form carries a random token that must match one kept in the
   visitor's own session; a cross-site POST does not carry that session (SameSite=Lax), so it cannot

@@ -156,10 +156,11 @@ def schemas() -> dict:
     obligation_in_context = object_schema("An obligation with the content item and measure that state it.", {
         **obligation_entry_properties(), "item": ref("Reference"), "measure": ref("Reference"),
     })
-    note = object_schema("An editorial note: a passage that looks mistaken and the editors' reading of it.", {
+    note = object_schema("An editorial note: a passage that looks mistaken and the editors' reading of it "
+                         "(notes have no /api/ URL of their own).", {
         **reference_properties(), "verbatim_passage_zh": {"type": "string"}, "editorial_reading_zh": {"type": "string"},
         "note_en": {"type": "string"},
-    })
+    }, optional=("api",))
     definition = {"definition": LANGUAGE_MAP}
     numbered_literals = {"number": {"type": "integer"}, "verbatim_title_zh": {"type": "string"}, "source": SOURCE}
     obligations_holder = {
