@@ -12,8 +12,9 @@
     Oxigraph backups of the primary (RocksDB checkpoints: hard links, cheap), taken after every
     write. Query workers open the newest one read-only: Oxigraph documents opening a store read-only
     while another process writes it as undefined behaviour, and a checkpoint is never written. A
-    snapshot superseded for longer than SNAPSHOT_GRACE_SECONDS (longer than any query may run) is
-    deleted.
+    snapshot superseded for longer than SNAPSHOT_GRACE_SECONDS (120 s, or twice QUERY_TIME_LIMIT
+    and 10 s when that is longer: longer than any query may still read it) is deleted at the next
+    write.
 
 Every write goes through ``ServiceStore.write()`` (one writer at a time), and is followed by a new
 snapshot before the writer returns, so a client that wrote sees its write in its next query.
@@ -75,6 +76,7 @@ class ServiceStore:
         self._write_lock = threading.RLock()
         self._snapshot_lock = threading.Lock()
         self._superseded: list[tuple[float, Path]] = []
+        self.grace_seconds = SNAPSHOT_GRACE_SECONDS
         self._snapshots = self.directory / SNAPSHOTS_SUBDIR
         self._refresh_document()
         shutil.rmtree(self._snapshots, ignore_errors=True)  # no worker of an earlier process is alive
@@ -132,7 +134,7 @@ class ServiceStore:
     def _delete_old_snapshots(self) -> None:
         now, kept = time.monotonic(), []
         for since, path in self._superseded:
-            if now - since > SNAPSHOT_GRACE_SECONDS:
+            if now - since > self.grace_seconds:
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 kept.append((since, path))
@@ -162,6 +164,8 @@ def ensure_store(store_dir: Path) -> Path:
 
 def init_app(app) -> None:
     service_store = open_service_store(Path(app.config["STORE_DIR"]))
+    # A query may still read the snapshot it started on: keep it well past the longest query.
+    service_store.grace_seconds = max(service_store.grace_seconds, 2 * float(app.config["QUERY_TIME_LIMIT"]) + 10)
     app.extensions["dutygraph.store"] = service_store
     app.extensions["dutygraph.store_path"] = service_store.store_path
 
