@@ -1,10 +1,11 @@
-"""The dutygraph web service: a read-only SPARQL 1.1 endpoint over the document graph.
+"""The dutygraph web service: the document graph over SPARQL and JSON, and kept validation runs.
 
 ``create_app(test_config=None)`` follows the Flask tutorial: the defaults below, then the
 instance folder's ``config.py`` (when there is one) and ``DUTYGRAPH_*`` environment variables
 (``DUTYGRAPH_STORE_DIR=/srv/store``, ``DUTYGRAPH_QUERY_TIME_LIMIT=5``; values are read as JSON when
 they parse as JSON), then ``test_config`` instead of both. The limits are documented
-in ``limits``; the store in ``store_access``; the protocol in ``sparql_protocol``.
+in ``limits``; the store in ``store_access``; the protocol in ``sparql_protocol``; accounts in
+``auth``; runs in ``runs_api`` and ``runs_store``. One blueprint per feature.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ __all__ = ["create_app"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    from . import auth, limits, runs_api, sparql_protocol, store_access, validation_jobs
+    from . import (auth, canned_queries, duty_api, limits, openapi, page_context, runs_api, sparql_protocol,
+                   store_access, validation_jobs)
     from .runs_store import drop_unfinished_runs
 
     app = Flask(__name__, instance_relative_config=True)
@@ -32,17 +34,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     limits.init_app(app)
     validation_jobs.init_app(app)
+    page_context.init_app(app)
     dropped = drop_unfinished_runs(app.extensions["dutygraph.store"])
     if dropped:
         app.logger.warning("dropped the graphs of %d interrupted upload(s): %s", len(dropped), ", ".join(dropped))
-    # blueprints: one per feature
-    app.register_blueprint(sparql_protocol.bp)
-    from . import canned_queries, duty_api, openapi
-    app.register_blueprint(canned_queries.bp)
-    app.register_blueprint(duty_api.bp)
-    app.register_blueprint(openapi.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(runs_api.bp)
+    for feature in (sparql_protocol, canned_queries, duty_api, openapi, auth, runs_api):
+        app.register_blueprint(feature.bp)
 
     @app.errorhandler(413)
     def body_too_large(error):

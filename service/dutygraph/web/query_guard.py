@@ -64,8 +64,27 @@ class QueryInfo:
         return self.form in ("CONSTRUCT", "DESCRIBE")
 
 
+_CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def decode_codepoint_escapes(sparql: str) -> str:
+    """The query with ``\\uXXXX`` and ``\\UXXXXXXXX`` replaced by their characters, as SPARQL 1.1 (19.2)
+    and Oxigraph do before parsing anything — so that ``SERVIC\\u0045`` is SERVICE and
+    ``<…/r\\u0075n/…>`` is the same IRI to the guard as to the engine. An escape of a code point
+    that is no character (a surrogate, beyond U+10FFFF) is kept as written; the engine refuses it."""
+
+    def character(match):
+        code = int(match.group(1) or match.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            return match.group(0)
+        return chr(code)
+
+    return _CODEPOINT_ESCAPE.sub(character, sparql)
+
+
 def keywords(sparql: str) -> list[str]:
     """The bare words of the query, upper-cased, in order (strings, IRIs, names … left out)."""
+    sparql = decode_codepoint_escapes(sparql)
     return [m.group("word").upper() for m in _TOKEN.finditer(sparql) if m.lastgroup == "word"]
 
 
@@ -86,6 +105,7 @@ def dataset_clauses(sparql: str, prefixes: dict[str, str] | None = None) -> tupl
 
     A clause whose graph cannot be resolved (an unknown prefix) is left to Oxigraph's parser, which
     rejects the query."""
+    sparql = decode_codepoint_escapes(sparql)
     declared = dict(prefixes or {})
     base = None
     tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(sparql) if m.lastgroup not in ("comment",)]

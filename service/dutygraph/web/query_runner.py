@@ -48,7 +48,7 @@ class QueryAnswer:
 class _Worker:
     def __init__(self):
         self.process = subprocess.Popen(
-            [sys.executable, "-I", str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [sys.executable, "-I", str(WORKER), str(os.getpid())], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
 

@@ -9,9 +9,10 @@ until a request names another), runs the query and answers with two frames: a JS
 "syntax"|"evaluation", "message": …}`` — and the serialized answer. The parent (``query_runner``)
 kills it when the time limit is up; nothing here needs to cooperate with that.
 
-Rows beyond ``row_limit`` are dropped: SELECT solutions are re-encoded as SPARQL JSON results and
-re-parsed by Oxigraph so that any results format serializes the truncated set; triples are
-serialized from the truncated list.
+Rows beyond ``row_limit`` are dropped: SELECT solutions are encoded as SPARQL JSON results (the
+answer itself when JSON was asked for, written as Oxigraph writes it) and, for the other results
+formats, re-parsed by Oxigraph so that it serializes the truncated set; triples are serialized from
+the truncated list.
 """
 
 import json
@@ -78,8 +79,12 @@ def run(request):
         variables = [v.value for v in result.variables]
         document = {"head": {"vars": variables}, "results": {"bindings": [
             {name: _term(row[name]) for name in variables if row[name] is not None} for row in rows]}}
-        solutions = ox.parse_query_results(json.dumps(document).encode(), format=ox.QueryResultsFormat.JSON)
-        body = solutions.serialize(format=getattr(ox.QueryResultsFormat, request["format"]))
+        encoded = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        if request["format"] == "JSON":  # already the answer (as Oxigraph writes it): no second encoding
+            body = encoded
+        else:
+            solutions = ox.parse_query_results(encoded, format=ox.QueryResultsFormat.JSON)
+            body = solutions.serialize(format=getattr(ox.QueryResultsFormat, request["format"]))
     else:
         body = ox.serialize(rows, format=getattr(ox.RdfFormat, request["format"]))
     return {"status": "ok", "rows": len(rows), "truncated": truncated}, body
@@ -99,7 +104,23 @@ def _write_frame(stream, data):
 IDLE_SECONDS = 600  # a worker nobody used for this long exits (its pool starts another when needed)
 
 
+def _die_with_parent():
+    """SIGKILL this worker when the service dies (see dutygraph/parent_death.py, of which this is a copy
+    that imports nothing): a query in progress would otherwise run on with no time limit."""
+    import ctypes
+    import os
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if len(sys.argv) > 1 and os.getppid() != int(sys.argv[1]):
+        os._exit(1)
+
+
 def main():
+    _die_with_parent()
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     while True:
         ready, _, _ = select.select([requests], [], [], IDLE_SECONDS)

@@ -152,7 +152,7 @@ def validate():
             engine=result["engine"], conforms=summary["conforms"], years=summary["years"],
             counts={k: summary["counts"].get(k, 0) for k in ("Violation", "Warning", "Info")},
             record_triples=result["triples"],
-            files=[RunFile(f["name"], f["sha256"], f["size"], f["format"], f["triples"]) for f in result["files"]],
+            files=[RunFile(f["name"], f["sha256"], f["size"], f["format"], f["triples"], f["role"]) for f in result["files"]],
         )
         add_run(service_store(), run, records_ntriples=output.records_ntriples,
                 report_ntriples=output.report_ntriples, results=summary)

@@ -77,10 +77,11 @@ class RunFile:
     size: int
     format: str
     triples: int
+    role: str = "records"  # records, or institution (the description of the institution checked against)
 
     def as_json(self) -> dict:
         return {"name": self.name, "sha256": self.sha256, "size": self.size, "format": self.format,
-                "triples": self.triples}
+                "triples": self.triples, "role": self.role}
 
 
 @dataclass
@@ -154,7 +155,7 @@ def description_quads(run: Run, results: dict) -> list[ox.Quad]:
         for p, o in ((RDF_TYPE, _dg("UploadedFile")), (_dg("fileOrder"), _literal(number)),
                      (_dg("fileName"), _literal(run_file.name)), (_dg("sha256"), _literal(run_file.sha256)),
                      (_dg("byteSize"), _literal(run_file.size)), (_dg("fileFormat"), _literal(run_file.format)),
-                     (_dg("recordTripleCount"), _literal(run_file.triples))):
+                     (_dg("recordTripleCount"), _literal(run_file.triples)), (_dg("fileRole"), _literal(run_file.role))):
             quads.append(ox.Quad(node, p, o, graph))
     return quads
 
@@ -221,11 +222,16 @@ ORDER BY DESC(?started) ?id
 
 _FILES = """
 PREFIX dg: <https://w3id.org/dutygraph/ontology#>
-SELECT ?order ?name ?sha ?size ?format ?triples WHERE {
+SELECT ?order ?name ?sha ?size ?format ?triples ?role WHERE {
   GRAPH ?run { ?run dg:uploadedFile ?file . ?file dg:fileOrder ?order ; dg:fileName ?name ; dg:sha256 ?sha ;
-               dg:byteSize ?size ; dg:fileFormat ?format ; dg:recordTripleCount ?triples }
+               dg:byteSize ?size ; dg:fileFormat ?format ; dg:recordTripleCount ?triples ; dg:fileRole ?role }
 } ORDER BY ?order
 """
+
+
+def _file_from_row(r) -> RunFile:
+    return RunFile(r["name"].value, r["sha"].value, int(r["size"].value), r["format"].value, int(r["triples"].value),
+                   r["role"].value)
 
 
 def _run_from_row(row) -> Run:
@@ -253,8 +259,7 @@ def list_runs(store: ox.Store, *, owner: str | None = None, with_files: bool = F
         for r in store.query(_ALL_FILES):
             run = by_iri.get(r["run"].value)
             if run is not None:
-                run.files.append(RunFile(r["name"].value, r["sha"].value, int(r["size"].value), r["format"].value,
-                                         int(r["triples"].value)))
+                run.files.append(_file_from_row(r))
     return runs
 
 
@@ -266,8 +271,7 @@ def get_run(store: ox.Store, run_id: str) -> Run | None:
     if not rows:
         return None
     run = _run_from_row(rows[0])
-    run.files = [RunFile(r["name"].value, r["sha"].value, int(r["size"].value), r["format"].value, int(r["triples"].value))
-                 for r in store.query(_FILES, named_graphs=[graph])]
+    run.files = [_file_from_row(r) for r in store.query(_FILES, named_graphs=[graph])]
     return run
 
 

@@ -68,6 +68,10 @@ class ServiceStore:
     def __init__(self, store_dir: Path):
         self.directory = Path(store_dir)
         self.directory.mkdir(parents=True, exist_ok=True)
+        # A bulk load cut short (the process killed) leaves its temporary SST files, which the store
+        # never ingested and never will; the store is not open yet, so they can go.
+        for leftover in (self.directory / STORE_SUBDIR).glob("bulk-*.sst"):
+            leftover.unlink(missing_ok=True)
         try:
             self.store = ox.Store(str(self.directory / STORE_SUBDIR))
         except OSError as error:

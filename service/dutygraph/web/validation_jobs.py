@@ -10,6 +10,7 @@ one when the service starts (an upload cut short by a killed process).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -82,7 +83,7 @@ def run_validation(run_id: str, files: list[tuple[str, bytes]], institution: lis
                 job[key].append([name, str(path)])
         (folder / "job.json").write_text(json.dumps(job, ensure_ascii=False))
         limit = current_app.config["VALIDATION_TIME_LIMIT"]
-        worker = subprocess.Popen([sys.executable, "-I", "-m", "dutygraph.web.validation_worker", str(folder)],
+        worker = subprocess.Popen([sys.executable, "-I", "-m", "dutygraph.web.validation_worker", str(folder), str(os.getpid())],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             _, errors = worker.communicate(timeout=limit)

@@ -6,7 +6,8 @@ module; it loads and checks the records exactly as ``dutygraph validate`` does a
 same folder, either
 
 - ``records.nt`` (the records as loaded), ``report.nt`` (the sh:ValidationReport) and
-  ``result.json`` (``{"run": …validate --format json…, "files": [LoadedFile…], "triples": N}``),
+  ``result.json`` (``{"run": …validate --format json…, "files": [LoadedFile + role (records or
+  institution)…], "triples": N}``),
   exit code 0; or
 - ``error.json`` (``{"kind": "bad-input", "message": …}``), exit code 2.
 
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..parent_death import die_with_parent
 from ..records_input import RecordInputError, load_records
 from ..validation import PolicyError, load_policy, validate_records
 from ..validation.run import NoRecordsError, RecordStructureError
@@ -39,9 +41,10 @@ def main(job_dir: str) -> int:
     job = json.loads((folder / "job.json").read_text())
     try:
         records = load_records([(name, Path(path).read_bytes()) for name, path in job["files"]])
-        institution = None
+        institution, institution_files = None, []
         if job.get("institution"):
-            institution = load_records([(name, Path(path).read_bytes()) for name, path in job["institution"]]).quads
+            loaded = load_records([(name, Path(path).read_bytes()) for name, path in job["institution"]])
+            institution, institution_files = loaded.quads, loaded.files
         run = validate_records(records.quads, years=job.get("years") or None, policy=load_policy(None),
                                institution_quads=institution, engine=job.get("engine", "fast"))
     except (RecordInputError, RecordStructureError, NoRecordsError, PolicyError) as error:
@@ -49,11 +52,13 @@ def main(job_dir: str) -> int:
         return 2
     _write_triples(folder / "records.nt", records.quads)
     (folder / "report.nt").write_bytes(run.report_graph.serialize(format="nt", encoding="utf-8"))
-    result = {"run": run.as_json(), "files": [asdict(f) for f in records.files], "triples": len(records.quads),
-              "engine": run.engine}
+    files = ([asdict(f) | {"role": "records"} for f in records.files]
+             + [asdict(f) | {"role": "institution"} for f in institution_files])
+    result = {"run": run.as_json(), "files": files, "triples": len(records.quads), "engine": run.engine}
     (folder / "result.json").write_text(json.dumps(result, ensure_ascii=False))
     return 0
 
 
 if __name__ == "__main__":
+    die_with_parent(int(sys.argv[2]))
     sys.exit(main(sys.argv[1]))
