@@ -18,8 +18,8 @@ __all__ = ["create_app"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    from . import (auth, canned_queries, duty_api, limits, openapi, page_context, runs_api, sparql_protocol,
-                   store_access, validation_jobs)
+    from . import (auth, browse_pages, canned_queries, duty_api, graph_view, limits, openapi, page_context, runs_api,
+                   sparql_editor, sparql_protocol, store_access, validation_jobs, validation_pages)
     from .runs_store import drop_unfinished_runs
 
     app = Flask(__name__, instance_relative_config=True)
@@ -38,7 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     dropped = drop_unfinished_runs(app.extensions["dutygraph.store"])
     if dropped:
         app.logger.warning("dropped the graphs of %d interrupted upload(s): %s", len(dropped), ", ".join(dropped))
-    for feature in (sparql_protocol, canned_queries, duty_api, openapi, auth, runs_api):
+    for feature in (sparql_protocol, canned_queries, duty_api, openapi, auth, runs_api,
+                    browse_pages, graph_view, sparql_editor, validation_pages):
         app.register_blueprint(feature.bp)
 
     @app.errorhandler(413)
