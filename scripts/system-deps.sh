@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dutygraph needs when they are missing (run by `make`).
 #   java (default-jre-headless): HermiT consistency and the OWL 2 DL profile check
+#   chromium: the browser tests (Playwright drives Debian's /usr/bin/chromium; nothing is downloaded)
+#   fonts-noto-cjk: Chinese glyphs in the browser tests' screenshots
 set -euo pipefail
 
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q "install ok installed" || missing+=(fonts-noto-cjk)
 
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then

@@ -29,6 +29,7 @@ from dutygraph.web.auth import account_store, current_account, require_account, 
 
 PASSWORD = "correct horse battery"
 ADMIN_TOKEN = "admin-token-for-the-tests-0123456789"
+ENGLISH = {"Accept-Language": "en"}  # the sign-in pages follow the browser's language (Chinese by default)
 
 
 @pytest.fixture
@@ -519,12 +520,12 @@ def test_session_cookie_secure_is_configurable(store_dir):
 
 
 def test_a_failed_sign_in_is_401_with_the_form_again_and_logged(app, client):
-    response = sign_in(client, password="wrong password")
+    response = sign_in(client, password="wrong password", **ENGLISH)  # the page is in the browser's language
     assert response.status_code == 401 and response.mimetype == "text/html"
     page = response.get_data(as_text=True)
     assert "wrong account name or password" in page and 'name="password"' in page
     assert whoami(client) is None
-    unknown = sign_in(client, name="nobody")
+    unknown = sign_in(client, name="nobody", **ENGLISH)
     assert unknown.status_code == 401 and "wrong account name or password" in unknown.get_data(as_text=True)
     with app.app_context():
         entries = account_store().audit_entries(limit=2)
@@ -542,13 +543,13 @@ def test_the_lockout_shows_on_the_sign_in_page(app, client):
     with app.app_context():
         for _ in range(10):
             account_store().authenticate("alice", "wrong password")
-    response = sign_in(client)
+    response = sign_in(client, **ENGLISH)
     assert response.status_code == 401 and "too many failed sign-ins" in response.get_data(as_text=True)
     assert whoami(client) is None
 
 
 def test_a_sign_in_without_the_forms_token_is_refused(client):
-    response = client.post("/login", data={"name": "alice", "password": PASSWORD})
+    response = client.post("/login", data={"name": "alice", "password": PASSWORD}, headers=ENGLISH)
     assert response.status_code == 400 and "sign in again" in response.get_data(as_text=True)
     assert whoami(client) is None
     other = client.post("/login", data={"name": "alice", "password": PASSWORD, "csrf": "made-up"})
@@ -682,7 +683,7 @@ def test_no_account_is_401_text_for_scripts_and_a_sign_in_link_for_browsers(clie
     assert browser.status_code == 401 and browser.mimetype == "text/html"
     assert browser.headers["WWW-Authenticate"] == 'Bearer realm="dutygraph"'
     page = browser.get_data(as_text=True)
-    link = re.search(r'href="([^"]+)"', page).group(1)
+    link = re.search(r'<a class="sign-in-link[^"]*" href="([^"]+)"', page).group(1)  # in the site's layout (templates/login.html)
     assert link == "/login?next=/_test/needs-account%3Fa%3D1"
     form = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
     assert 'name="next" value="/_test/needs-account?a=1"' in form

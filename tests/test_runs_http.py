@@ -351,27 +351,31 @@ def test_the_report_as_turtle_and_json_ld(client, alice, how, content_type, pars
 
 
 def test_the_report_as_html(client, alice):
+    """The run page (templates/run.html, in the language of Accept-Language), as POST /validate's HTML answer."""
     data = example("2024-breaks-petition-handling.ttl")
-    response = upload(client, {**alice, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}, data,
-                      "text/turtle", name="petitions <b>.ttl", label="html & label")
+    response = upload(client, {**alice, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8", "Accept-Language": "en"},
+                      data, "text/turtle", name="petitions <b>.ttl", label="html & label")
     assert response.status_code == 201, response.data
     assert response.content_type == "text/html; charset=utf-8"
     run_id = run_id_of(response)
     page = response.data.decode()
     expected, _ = expected_report([("petitions <b>.ttl", data)])
     assert page.startswith("<!DOCTYPE html>\n")
-    assert f"<title>Validation run {run_id}</title>" in page
-    assert "Uploaded by alice at " in page and " — html &amp; label." in page and "Years: 2024. 0 violations, 2 warnings." in page
-    assert f"<li>petitions &lt;b&gt;.ttl (turtle, {len(data)} bytes, " in page
-    assert f"sha256 {hashlib.sha256(data).hexdigest()})</li>" in page
+    assert f"<title>Validation run {run_id} · dutygraph</title>" in page
+    assert "<dt>Uploaded by</dt><dd>alice</dd>" in page and '<p class="run-label">html &amp; label</p>' in page
+    assert "<dt>Years</dt><dd>2024</dd>" in page and "0 violation(s), 2 warning(s), 0 note(s)." in page
+    assert '<span class="file-name">petitions &lt;b&gt;.ttl</span> <span class="tag">turtle</span>' in page
+    assert f"{len(data)} bytes, " in page and f'<code class="digest">{hashlib.sha256(data).hexdigest()}</code>' in page
     assert "<b>" not in page
     for result in expected["results"]:
-        assert f"<h2>Measure {result['measure']}</h2>" in page
+        assert f'<a href="/id/measure/{result["measure"]}">Measure {result["measure"]}</a>' in page
         assert escape(result["message"]["en"]) in page
-    assert page.count('<tr class="Warning">') == 2
-    assert f'<a href="/runs/{run_id}/records">records</a>' in page
-    for external in ("<script", "<link", "src=", "@import"):
+    shown = sum(len(result["units"]) for result in expected["results"]) + len(expected["results"])  # by unit, by measure
+    assert page.count('<article class="result result-Warning">') == shown
+    assert f'href="/runs/{run_id}/records"' in page
+    for external in ("<script", "src=", "@import"):
         assert external not in page
+    assert all(href.startswith("/static/") for href in re.findall(r'<link [^>]*href="([^"]*)"', page))
 
 
 # -- the kept run --------------------------------------------------------------------------------

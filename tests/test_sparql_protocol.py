@@ -512,16 +512,21 @@ def test_get_without_query_is_the_service_description(client):
     assert len(list(ox.parse(ntriples.data, format=ox.RdfFormat.N_TRIPLES))) == len(triples)
 
 
-def test_browser_gets_a_self_contained_html_form(client):
+def test_a_browser_is_sent_to_the_editor(client):
+    """A browser asking /sparql for no query gets the SPARQL editor; its <noscript> form is the old one."""
     response = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
-    assert response.status_code == 200
-    assert response.content_type == "text/html; charset=utf-8"
-    page = response.data.decode()
-    assert page.startswith("<!DOCTYPE html>\n")
-    assert '<form method="get" action="http://localhost/sparql">' in page
-    assert '<textarea name="query" rows="12">' in page
-    for external in ("<script", "<link", "src=", "@import", "url("):
-        assert external not in page
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/editor"
+    assert "Accept" in response.headers["Vary"]
+    assert client.get("/sparql", query_string={"format": "html", "lang": "en"}).headers["Location"] == "/editor?lang=en"
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200
+    assert page.content_type == "text/html; charset=utf-8"
+    html = page.data.decode()
+    assert html.startswith("<!DOCTYPE html>\n")
+    noscript = html[html.index("<noscript>"):html.index("</noscript>")]
+    assert '<form id="sparql-form" method="post" action="/sparql">' in noscript
+    assert '<textarea id="sparql-form-query" name="query" rows="12"' in noscript
 
 
 # -- a real server and a real client -------------------------------------------------------------

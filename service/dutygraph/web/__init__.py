@@ -53,6 +53,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.errorhandler(404)
     def not_found(error):
-        return sparql_protocol.plain(404, "not found: the SPARQL endpoint is /sparql; see /openapi.json for every route")
+        """A page for a browser (Accept ranks text/html above text/plain), the plain text for everyone else."""
+        from .browse_errors import not_found as answer_not_found
+
+        return answer_not_found()
 
     return app

@@ -26,7 +26,9 @@ What protects the session:
 - fixation: a sign-in starts a fresh session (everything in the old one is dropped) and the form
   token is renewed.
 - the sign-in pages are served with ``Cache-Control: no-store``, may not be framed
-  (``frame-ancestors 'none'``) and load nothing from anywhere.
+  (``frame-ancestors 'none'``) and load nothing but this site's stylesheet (no script at all).
+  They are rendered with the site's layout in Chinese or English (``templates/login.html``,
+  ``logout.html``; the words below, registered with ``i18n``).
 - ``next`` after a sign-in is followed only when it is a path of this site (one leading ``/``,
   no ``//``, backslash, control characters or spaces); otherwise the browser goes to ``/``.
 """
@@ -35,13 +37,14 @@ from __future__ import annotations
 
 import hmac
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from flask import Blueprint, Response, current_app, g, redirect, request, session, url_for
-from markupsafe import escape
+from flask import Blueprint, Response, current_app, g, redirect, render_template, request, session, url_for
 
+from . import i18n
 from .accounts import Account, AccountStore
 
 __all__ = ["bp", "init_app", "account_store", "current_account", "Unauthorized", "require_account", "unauthorized_response"]
@@ -55,10 +58,12 @@ MIN_ADMIN_TOKEN = 20
 SESSION_ACCOUNT, SESSION_KEY, SESSION_CSRF = "account", "account_key", "login_csrf"
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
+                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
-    "Vary": "Accept, Cookie",
+    "X-Content-Type-Options": "nosniff",
+    "Vary": "Accept, Accept-Language, Cookie",
 }
 
 
@@ -187,10 +192,10 @@ def _this_path() -> str:
 def unauthorized_response(error) -> Response:
     """401: a text/plain message and WWW-Authenticate; for a browser, a page linking to the sign-in."""
     message = getattr(error, "message", None) or str(error) or "this needs an account"
-    headers = {"WWW-Authenticate": 'Bearer realm="dutygraph"', "Vary": "Accept", "Cache-Control": "no-store"}
+    headers = {"WWW-Authenticate": 'Bearer realm="dutygraph"', "Vary": "Accept, Accept-Language", "Cache-Control": "no-store"}
     if _prefers_html():
         login = url_for("auth.login") + "?next=" + quote(_this_path(), safe="/")
-        body = _page("Sign-in needed", f"<p>{escape(message)}</p>\n<p><a href=\"{escape(login)}\">Sign in</a></p>")
+        body = render_template("login.html", needed=True, message=_translated(message), login_url=login)
         return Response(body, status=401, content_type="text/html; charset=utf-8", headers={**PAGE_HEADERS, **headers})
     return Response(message.rstrip("\n") + "\n", status=401, content_type="text/plain; charset=utf-8", headers=headers)
 
@@ -209,27 +214,60 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-def _page(title: str, body: str) -> str:
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(title)} · dutygraph</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 26rem; margin: 3rem auto; padding: 0 1rem; }}
-label {{ display: block; margin-top: 1rem; }}
-input[type=text], input[type=password] {{ width: 100%; padding: .4rem; box-sizing: border-box; }}
-button {{ margin-top: 1.2rem; padding: .4rem 1.2rem; }}
-.message {{ color: #a00; }}
-</style>
-</head>
-<body>
-<h1>{escape(title)}</h1>
-{body}
-</body>
-</html>
-"""
+# The pages' words. The sign-in logic below speaks English (its messages are also what the tests and
+# the audit log read); a page shows each known message in the page's language, by its pattern.
+i18n.register({
+    "login.title": {"zh": "登录", "en": "Sign in"},
+    "login.needed_title": {"zh": "需要登录", "en": "Sign-in needed"},
+    "login.sign_in": {"zh": "登录", "en": "Sign in"},
+    "login.sign_out": {"zh": "退出登录", "en": "Sign out"},
+    "login.sign_out_title": {"zh": "退出登录", "en": "Sign out"},
+    "login.signed_in_as": {"zh": "当前登录账号：", "en": "Signed in as"},
+    "login.not_signed_in": {"zh": "您尚未登录。", "en": "You are not signed in."},
+    "login.name": {"zh": "账号名", "en": "Account name"},
+    "login.password": {"zh": "密码", "en": "Password"},
+    "login.help": {"zh": "账号由管理员用 dutygraph accounts 命令创建；脚本请使用 API 令牌（Authorization: Bearer …）。",
+                   "en": "Accounts are made by an administrator with dutygraph accounts; scripts use an API token "
+                         "(Authorization: Bearer …)."},
+    "login.msg.cross_site": {"zh": "拒绝来自其他网站的登录：请打开本页面并在此登录。",
+                             "en": "a sign-in from another site is refused: open this page and sign in here"},
+    "login.msg.expired": {"zh": "登录表单已过期或并非本站表单，现已更新：请重新登录。",
+                          "en": "the sign-in form had expired or was not this site's; it is renewed: sign in again"},
+    "login.msg.missing": {"zh": "请填写账号名和密码。", "en": "give your account name and your password"},
+    "login.msg.locked": {"zh": "该账号名登录失败次数过多：请{minutes}分钟后再试。",
+                         "en": "too many failed sign-ins for this name: try again in {minutes} minutes"},
+    "login.msg.wrong": {"zh": "账号名或密码错误。", "en": "wrong account name or password"},
+    "login.msg.needed": {"zh": "请登录，或发送 API 令牌（Authorization: Bearer …），才能访问 {what}。",
+                         "en": "sign in or send an API token (Authorization: Bearer …) to {what}"},
+    "login.msg.bad_token": {"zh": "API 令牌无效：未知、已撤销，或其账号已删除。",
+                            "en": "the API token is not valid: it is unknown, was revoked, or its account was deleted"},
+    "login.msg.no_token": {"zh": "Authorization 头写了 Bearer，但没有给出令牌。",
+                           "en": "the Authorization header says Bearer but gives no token"},
+})
+_MESSAGE_PATTERNS = (
+    (re.compile(r"^a sign-in from another site is refused"), "login.msg.cross_site"),
+    (re.compile(r"^the sign-in form had expired"), "login.msg.expired"),
+    (re.compile(r"^give your account name and your password$"), "login.msg.missing"),
+    (re.compile(r"^too many failed sign-ins for this name: try again in (?P<minutes>\d+) minutes$"), "login.msg.locked"),
+    (re.compile(r"^wrong account name or password$"), "login.msg.wrong"),
+    (re.compile(r"^sign in or send an API token \(Authorization: Bearer …\) to (?P<what>.+)$"), "login.msg.needed"),
+    (re.compile(r"^the API token is not valid"), "login.msg.bad_token"),
+    (re.compile(r"^the Authorization header says Bearer but gives no token$"), "login.msg.no_token"),
+)
+
+
+def _translated(message: str) -> str:
+    """A message of this module in the page's language (an unknown one as it is)."""
+    for pattern, key in _MESSAGE_PATTERNS:
+        match = pattern.match(message)
+        if match:
+            return i18n.t(key).format(**match.groupdict())
+    return message
+
+
+def _page(template: str, status: int = 200, **values) -> Response:
+    return Response(render_template(template, **values), status=status, content_type="text/html; charset=utf-8",
+                    headers=PAGE_HEADERS)
 
 
 def _csrf_token() -> str:
@@ -240,24 +278,8 @@ def _csrf_token() -> str:
 
 
 def _login_page(status: int, next_path: str, message: str = "", name: str = "") -> Response:
-    parts = []
-    signed_in = _from_session()
-    if signed_in is not None:
-        parts.append(f"<p>Signed in as <strong>{escape(signed_in.name)}</strong>.</p>\n"
-                     f"<form method=\"post\" action=\"{escape(url_for('auth.logout'))}\"><button type=\"submit\">Sign out</button></form>")
-    if message:
-        parts.append(f'<p class="message" role="alert">{escape(message)}</p>')
-    parts.append(f"""<form method="post" action="{escape(url_for('auth.login'))}">
-<input type="hidden" name="csrf" value="{escape(_csrf_token())}">
-<input type="hidden" name="next" value="{escape(next_path)}">
-<label for="name">Account name</label>
-<input type="text" id="name" name="name" value="{escape(name)}" required maxlength="64" autocomplete="username" autocapitalize="none" spellcheck="false">
-<label for="password">Password</label>
-<input type="password" id="password" name="password" required autocomplete="current-password">
-<button type="submit">Sign in</button>
-</form>""")
-    return Response(_page("Sign in", "\n".join(parts)), status=status, content_type="text/html; charset=utf-8",
-                    headers=PAGE_HEADERS)
+    return _page("login.html", status, needed=False, signed_in=_from_session(), message=_translated(message) if message else "",
+                 csrf=_csrf_token(), next_path=next_path, name=name)
 
 
 @bp.get("/login")
@@ -300,10 +322,7 @@ def login():
 @bp.get("/logout")
 def logout_form():
     """A page with the sign-out button (signing out is a POST, so that a link or an image cannot do it)."""
-    signed_in = _from_session()
-    text = f"<p>Signed in as <strong>{escape(signed_in.name)}</strong>.</p>" if signed_in else "<p>You are not signed in.</p>"
-    form = f"<form method=\"post\" action=\"{escape(url_for('auth.logout'))}\"><button type=\"submit\">Sign out</button></form>"
-    return Response(_page("Sign out", text + "\n" + form), content_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
+    return _page("logout.html", signed_in=_from_session())
 
 
 @bp.post("/logout")

@@ -24,6 +24,8 @@ Each is a key of the app config (``create_app(test_config={...})`` or the instan
 ``VALIDATION_TIME_LIMIT`` (seconds, default 900)
     Wall-clock time one validation may take; past it the worker is killed, 504, nothing is kept.
     (A 10^6-triple run takes about 35 s here: ``bench/bench_validation.py``.)
+``GRAPH_NODE_LIMIT`` (default 400)
+    Nodes in one answer of ``/graph.json``; a larger neighbourhood is cut and says so (``truncated``).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ DEFAULTS = {
     "UPLOAD_MAX_BYTES": 64 * 1024 * 1024,
     "MAX_CONCURRENT_VALIDATIONS": 2,
     "VALIDATION_TIME_LIMIT": 900.0,
+    "GRAPH_NODE_LIMIT": 400,
 }
 
 

@@ -310,12 +310,13 @@ def sparql_paths(config) -> dict:
             "tags": ["SPARQL"], "operationId": "sparqlGet", "summary": "SPARQL 1.1 query (GET)",
             "description": "The SPARQL 1.1 Protocol query operation over the document graph; an account may also "
                            "query the graphs of runs it may read. Without a query: the service description (RDF), "
-                           "or an HTML query form for a browser. " + limits,
+                           "or for a browser (text/html preferred) a 303 to the SPARQL editor /editor. " + limits,
             "security": security,
             "parameters": [parameter("query", "query", "the SPARQL query (prefixes dg:, id:, rdfs:, skos: … "
                                      "are predeclared)"), *graphs, format_parameter(names)],
-            "responses": {"200": response("the answer, the service description or the query form",
-                                          {**answer_formats, **media(DESCRIPTION_FORMATS)}), **errors},
+            "responses": {"200": response("the answer or the service description",
+                                          {**answer_formats, **media(f for f in DESCRIPTION_FORMATS if f is not HTML)}),
+                          "303": response("a browser asking for no query: see /editor"), **errors},
         },
         "post": {
             "tags": ["SPARQL"], "operationId": "sparqlPost", "summary": "SPARQL 1.1 query or (admins only) update (POST)",
@@ -453,16 +454,36 @@ def runs_paths() -> dict:
                      "responses": {"200": response(f"the {what} graph", rdf), **common(400, 401, 404, 406)}}
         return {"get": operation}
 
+    page = {HTML.content_type: {"schema": {"type": "string"}}}
+    csv_report = {CSV: {"schema": {"type": "string", "description": "one row per result: measure, item, duty, severity, "
+                                                                    "period, focus, value, units, message_zh, message_en"}}}
+    job = object_schema("An asynchronous upload's state.", {
+        "id": {"type": "string"}, "url": {"type": "string", "description": "/jobs/{id}"},
+        "state": {"type": "string", "enum": ["queued", "uploading", "validating", "storing", "done", "failed"]},
+        "run": nullable({"type": "string", "description": "the kept run's URL, /runs/{id}, once done"}),
+        "error": nullable({"type": "string", "description": "why it failed (the synchronous call's message)"}),
+        "status": nullable({"type": "integer", "description": "what the synchronous call would have answered"})})
     return {
-        "/validate": {"post": {
+        "/validate": {"get": {
+            "tags": ["Validation runs"], "operationId": "uploadForm", "summary": "The upload form (a page for a browser)",
+            "security": auth,
+            "responses": {"200": response("the page", page), **common(401)},
+        }, "post": {
             "tags": ["Validation runs"], "operationId": "validate", "summary": "Validate records and keep the run",
             "description": "Records as multipart/form-data (any number of files in `files`, the institution optionally "
                            "in `institution`) or as a raw body with its Content-Type (`name=FILE` names it; a CSV body "
                            "must be named after its template). Every input format of `dutygraph validate`. Bad records "
                            "are 400 with the loader's message and nothing is kept. The report comes as JSON, Turtle, "
-                           "JSON-LD or HTML by format or Accept; the run is kept at Location.",
+                           "JSON-LD or HTML by format or Accept; the run is kept at Location. With `Prefer: "
+                           "respond-async` or `async=1` the answer is 202 at once, with the job at Location "
+                           "(`GET /jobs/{id}`); a browser's form post (multipart, signed in by the session, Accept "
+                           "preferring HTML) is answered 303 to the run page. A request signed in by the session "
+                           "carries the page's form token (`csrf` field or `X-CSRF-Token`).",
             "security": auth,
             "parameters": [parameter("label", "query", "a label for the run"),
+                           parameter("async", "query", "1: answer 202 at once and validate in the background",
+                                     {"type": "string", "enum": ["1", "true", "yes"]}),
+                           parameter("Prefer", "header", "respond-async: as async=1"),
                            parameter("year", "query", "a year to judge (repeatable)",
                                      {"type": "array", "items": {"type": "integer"}}, style="form", explode=True),
                            parameter("name", "query", "the file name of a raw body, e.g. 2024_talks.csv"),
@@ -478,8 +499,33 @@ def runs_paths() -> dict:
             "responses": {
                 "201": response("the run was kept; the report", report_formats,
                                 {"Location": {"description": "the run's URL, /runs/{id}", "schema": {"type": "string"}}}),
+                "202": response("accepted (asynchronous): the validation goes on; follow Location", {JSON: {"schema": job}},
+                                {"Location": {"description": "the job's URL, /jobs/{id}", "schema": {"type": "string"}}}),
+                "303": response("a browser's form post: the run was kept; see its page",
+                                headers={"Location": {"description": "/runs/{id}", "schema": {"type": "string"}}}),
                 **common(400, 401, 406, 413, 415, 500, 503, 504),
+                "403": response("signed in by the session without the page's form token", {TEXT: {"schema": {"type": "string"}}}),
             },
+        }},
+        "/jobs/{id}": {"get": {
+            "tags": ["Validation runs"], "operationId": "getJob", "summary": "An asynchronous upload's state (its uploader only)",
+            "description": "Jobs are kept in the service's memory: a restart forgets them, and the runs they had not "
+                           "stored yet are not kept.",
+            "security": auth, "parameters": [parameter("id", "path", "the job's id (as in its URL)")],
+            "responses": {"200": json_body("the job", job), **common(401, 404)},
+        }},
+        "/runs/overview": {"get": {
+            "tags": ["Validation runs"], "operationId": "complianceOverview",
+            "summary": "Compliance across the runs you may read: units × measures and over the years (a page)",
+            "security": auth,
+            "parameters": [parameter("unit", "query", "list the results of this unit (its key, as in /id/unit/KEY)"),
+                           parameter("measure", "query", "list the results under this measure", {"type": "integer"}),
+                           parameter("year", "query", "list the results of this year", {"type": "integer"}),
+                           parameter("severity", "query", "list the results of this severity",
+                                     {"type": "string", "enum": ["Violation", "Warning", "Info"]}),
+                           parameter("run", "query", "only these runs (repeatable)", {"type": "array", "items": {"type": "string"}},
+                                     style="form", explode=True)],
+            "responses": {"200": response("the page", page), **common(400, 401)},
         }},
         "/runs": {"get": {
             "tags": ["Validation runs"], "operationId": "listRuns", "summary": "The runs you may read",
@@ -490,8 +536,8 @@ def runs_paths() -> dict:
         }},
         "/runs/{id}": {
             "get": {"tags": ["Validation runs"], "operationId": "getRun", "summary": "One run: provenance and report",
-                    "security": auth, "parameters": [run_id, format_parameter(["json", "turtle", "jsonld", "html"])],
-                    "responses": {"200": response("the run and its report", report_formats),
+                    "security": auth, "parameters": [run_id, format_parameter(["json", "turtle", "jsonld", "html", "csv"])],
+                    "responses": {"200": response("the run and its report", {**report_formats, **csv_report}),
                                   **common(400, 401, 404, 406)}},
             "delete": {"tags": ["Validation runs"], "operationId": "deleteRun", "summary": "Delete a run (owner or admin)",
                        "security": auth, "parameters": [run_id],
@@ -501,6 +547,19 @@ def runs_paths() -> dict:
             "tags": ["Validation runs"], "operationId": "deleteRunForm", "summary": "Delete a run from an HTML form",
             "security": auth, "parameters": [run_id],
             "responses": {"303": response("deleted; see /runs"), **common(401, 404)},
+        }},
+        "/runs/{id}/report.csv": {"get": {
+            "tags": ["Validation runs"], "operationId": "runReportCsv", "summary": "A run's results as CSV",
+            "security": auth, "parameters": [run_id],
+            "responses": {"200": response("one row per result", csv_report), **common(401, 404)},
+        }},
+        "/runs/{id}/records/resource": {"get": {
+            "tags": ["Validation runs"], "operationId": "runRecord", "summary": "One record of a run (a page)",
+            "description": "What the run's records state about the IRI, which records refer to it, and (when the run "
+                           "was checked against the example institution) what that states.",
+            "security": auth,
+            "parameters": [run_id, parameter("iri", "query", "the record's IRI (a result's focus)", required=True)],
+            "responses": {"200": response("the page", page), **common(400, 401, 404)},
         }},
         "/runs/{id}/records": graph_path("records", "records"),
         "/runs/{id}/report": graph_path("report", "validation report (sh:ValidationReport)"),
@@ -529,9 +588,161 @@ def runs_paths() -> dict:
     }
 
 
+def browse_paths() -> dict:
+    """The browsing pages (browse_pages): home, resource pages that answer RDF too, duty shapes, search."""
+    from .resource_links import SEGMENTS
+    from .resource_rdf import RDF_FORMATS
+
+    page = {HTML.content_type: {"schema": {"type": "string", "description": "a page in the language of ?lang=, the "
+                                                                            "lang cookie or Accept-Language"}}}
+    rdf = media(RDF_FORMATS)
+    html_or_text = {**page, TEXT: {"schema": {"type": "string"}}}
+    not_found = response("no such resource (and always for …/id/run/…): a page for a browser, plain text otherwise",
+                         html_or_text)
+    failures = {str(status): response(message, html_or_text) for status, message in (
+        (500, "a query of the page failed"), (503, "too many queries at once; retry after Retry-After seconds"),
+        (504, "a query of the page did not finish within the time limit"))}
+    kind = parameter("kind", "path", "the IRI segment under https://w3id.org/dutygraph/id/ (kept runs, run/…, are "
+                     "never served here)", {"type": "string", "enum": sorted(SEGMENTS), "examples": ["measure"]})
+    key = parameter("key", "path", "the last segment of the IRI, e.g. 16, 16-1, organisation-department",
+                    {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9-]*$", "examples": ["16-1"]})
+    vary = {"Vary": {"description": "Accept, Accept-Language, Cookie", "schema": {"type": "string"}}}
+    described = ("its concise bounded description in the document graph (every triple with it as subject) plus the "
+                 "rdfs:label of every resource it points to")
+    paths: dict = {
+        "/": {"get": {"tags": ["Browsing"], "operationId": "home", "summary": "Home page",
+                      "description": "The document (title, number, date, issuer), its categories and measures, the "
+                                     "accountable units with how many content items each answers for, a search box.",
+                      "parameters": [parameter("lang", "query", "zh or en: sets the lang cookie and redirects (303) "
+                                               "to the page without it", {"type": "string", "enum": ["zh", "en"]})],
+                      "responses": {"200": response("the page", page), "303": response("?lang= was set; see Location"),
+                                    **failures}}},
+        "/search": {"get": {"tags": ["Browsing"], "operationId": "search", "summary": "Search labels and texts",
+                            "description": "Substring search over the Chinese and English labels, the items' verbatim "
+                                           "text and summaries, obligations' clauses and definitions (English in any "
+                                           "case, Chinese as typed); results grouped by kind, each linking to its page.",
+                            "parameters": [parameter("q", "query", "what to look for (at most 200 characters)",
+                                                     {"type": "string", "maxLength": 200})],
+                            "responses": {"200": response("the results, or a message when q is empty", page),
+                                          "400": response("q is longer than 200 characters", page), **failures}}},
+        "/id/{kind}/{key}": {"get": {
+            "tags": ["Browsing"], "operationId": "resource", "summary": "A resource of the graph: page or RDF",
+            "description": "The IRI https://w3id.org/dutygraph/id/{kind}/{key} dereferences here. HTML when Accept ranks "
+                           "text/html highest (a browser); otherwise Turtle, JSON-LD, N-Triples or RDF/XML by Accept "
+                           f"(*/* or no Accept: Turtle): {described}. Other media types are 406.",
+            "parameters": [kind, key],
+            "responses": {"200": response("the page or the RDF", {**page, **rdf}, vary), "404": not_found,
+                          "406": response("no format of those accepted; the message lists them", {TEXT: {"schema": {"type": "string"}}}),
+                          **failures}}},
+    }
+    suffixes = (("ttl", "Turtle", media(f for f in RDF_FORMATS if f.oxigraph == "TURTLE")),
+                ("jsonld", "JSON-LD", media(f for f in RDF_FORMATS if f.oxigraph == "JSON_LD")),
+                ("nt", "N-Triples", media(f for f in RDF_FORMATS if f.oxigraph == "N_TRIPLES")),
+                ("rdf", "RDF/XML", media(f for f in RDF_FORMATS if f.oxigraph == "RDF_XML")),
+                ("json", "JSON", {JSON: {"schema": {"type": "object", "description": "the body of /api/{collection}/{key} "
+                                                    "for the nine /api/ kinds (schemas Category … Regulation); the "
+                                                    "page's facts for the document, its issuer and editorial notes"}}}),
+                ("html", "the page", page))
+    for suffix, name, content in suffixes:
+        paths[f"/id/{{kind}}/{{key}}.{suffix}"] = {"get": {
+            "tags": ["Browsing"], "operationId": f"resource_{suffix}", "summary": f"A resource of the graph as {name}",
+            "parameters": [kind, key],
+            "responses": {"200": response(f"the resource as {name}, without negotiation", content), "404": not_found,
+                          **failures}}}
+    paths["/shapes/duties"] = {"get": {
+        "tags": ["Browsing"], "operationId": "dutyShapes", "summary": "The duty shapes: page or the shapes graph",
+        "description": "Every duty shape of shapes/duties.ttl (IRIs https://w3id.org/dutygraph/shapes/duties#NAME, each "
+                       "the anchor #NAME of the page): what it checks, severity, the item and obligations it enforces, "
+                       "its messages. By Accept as for /id/…: the RDF is the shapes graph itself (Turtle: the file).",
+        "responses": {"200": response("the page or the shapes graph", {**page, **rdf}, vary),
+                      "406": response("no format of those accepted", {TEXT: {"schema": {"type": "string"}}}), **failures}}}
+    for suffix, name, content in suffixes:
+        if suffix == "json":
+            content = {JSON: {"schema": {"type": "object", "description": "{iri, shapes: [{iri, key, labels, severity, "
+                                                                        "description, items, obligations, messages, targets}]}"}}}
+        paths[f"/shapes/duties.{suffix}"] = {"get": {
+            "tags": ["Browsing"], "operationId": f"dutyShapes_{suffix}", "summary": f"The duty shapes as {name}",
+            "responses": {"200": response(f"the duty shapes as {name}", content), "404": not_found, **failures}}}
+    return paths
+
+
+
+def explore_paths() -> dict:
+    """The SPARQL editor (sparql_editor) and the graph view (graph_view, graph_neighbourhood)."""
+    from .graph_neighbourhood import DEFAULT_NODE_LIMIT, EDGE_KINDS, KINDS
+
+    page = {HTML.content_type: {"schema": {"type": "string", "description": "a page in the language of ?lang=, the "
+                                                                            "lang cookie or Accept-Language"}}}
+    labels = ref("Labels")
+    node = object_schema("A node: a resource of the graph.", {
+        "id": {"type": "string", "format": "iri", "description": "the resource's IRI"},
+        "kind": {"type": "string", "enum": list(KINDS)},
+        "key": {"type": "string", "description": "the last path segment of the IRI"},
+        "labels": labels,
+        "url": {"type": "string", "description": "its page on this site, /id/{kind}/{key}"},
+        "number": {"type": "integer", "description": "a measure's or category's number in the document"},
+        "focus": {"const": True, "description": "on the focus only"},
+    }, ["id", "kind", "key", "labels", "url"])
+    edge = object_schema("An edge between two nodes of the answer.", {
+        "id": {"type": "string"}, "source": {"type": "string", "format": "iri"},
+        "target": {"type": "string", "format": "iri"}, "kind": {"type": "string", "enum": list(EDGE_KINDS)},
+        "labels": labels})
+    view = object_schema("The neighbourhood of the focus (or, without one, of the whole document).", {
+        "focus": nullable(node), "depth": {"type": "integer", "enum": [1, 2]},
+        "kinds": array({"type": "string", "enum": list(KINDS)}, "the kinds shown"),
+        "nodes": array(node), "edges": array(edge),
+        "counts": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}, "description": "nodes by kind"},
+        "node_limit": {"type": "integer", "description": "the cap on nodes (GRAPH_NODE_LIMIT)"},
+        "truncated": {"type": "boolean", "description": "true when the cap cut the view"},
+        "note": labels,
+    }, ["focus", "depth", "kinds", "nodes", "edges", "counts", "node_limit", "truncated"])
+    params = [
+        parameter("focus", "query", "the resource at the centre: its IRI, /id/{kind}/{key}, {kind}/{key} (e.g. "
+                  "unit/audit-office, measure/16), a bare key (a unit before an actor, a measure before a category) or a "
+                  "unit's, actor's or mechanism's label; absent: the whole document",
+                  {"type": "string", "examples": ["unit/audit-office"]}),
+        parameter("depth", "query", "1: the focus's content items with their measure, category, units, actors and "
+                  "mechanisms; 2: also the other items of those units, actors and mechanisms",
+                  {"type": "integer", "enum": [1, 2], "default": 1}),
+        parameter("kinds", "query", "the kinds to show, comma-separated or repeated (absent: all with a focus; "
+                  "category, measure, unit without; empty: the focus only); hidden items and measures are contracted "
+                  "(a unit's edge goes to the measure)", {"type": "array", "items": {"type": "string", "enum": list(KINDS)}},
+                  style="form", explode=False),
+    ]
+    errors = {"400": json_body("a depth or kind that does not exist", ref("Error")),
+              "404": json_body("the focus names no unit, measure, item, category, actor or mechanism", ref("Error")),
+              **common(500, 503, 504, kind="Json")}
+    page_errors = {str(status): response(message, page) for status, message in (
+        (400, "a bad depth or kind: the page says which"), (404, "no such focus: the page lists every possible one"),
+        (500, "a query of the page failed"), (503, "too many queries at once"), (504, "the query took too long"))}
+    return {
+        "/editor": {"get": {
+            "tags": ["Browsing"], "operationId": "sparqlEditor", "summary": "SPARQL editor (YASGUI) on /sparql",
+            "description": "A SPARQL editor on this site's /sparql with one tab per canned question (parameters bound "
+                           "to their examples). ?query= opens a shared query in a tab of its own and runs it (so does "
+                           "YASGUI's share link, #query=…). Nothing is fetched from other sites and nothing is kept. "
+                           "Without JavaScript: a form that POSTs to /sparql and the list of canned questions.",
+            "parameters": [parameter("query", "query", "a SPARQL query to open (and run) in a tab")],
+            "responses": {"200": response("the page", page)}}},
+        "/graph": {"get": {
+            "tags": ["Browsing"], "operationId": "graphView", "summary": "The obligation graph around a resource",
+            "description": "cytoscape draws /graph.json with the same parameters; a click on a node opens its page "
+                           "/id/{kind}/{key}. Without JavaScript the neighbourhood is nested lists of links; without a "
+                           "focus, the document's skeleton and a chooser of every unit, measure, actor, mechanism and "
+                           "category.",
+            "parameters": params, "responses": {"200": response("the page", page), **page_errors}}},
+        "/graph.json": {"get": {
+            "tags": ["Browsing"], "operationId": "graphJson", "summary": "The obligation graph around a resource, as JSON",
+            "description": "Nodes (units, content items, measures, categories, actors, mechanisms) and edges "
+                           f"(accountable_for, part_of, acts_on, invokes); at most GRAPH_NODE_LIMIT ({DEFAULT_NODE_LIMIT} "
+                           "unless configured) nodes, with truncated and a note when the cap cut the view.",
+            "parameters": params, "responses": {"200": json_body("the neighbourhood", view), **errors}}},
+    }
+
+
 def document() -> dict:
     config = current_app.config
-    paths = {**sparql_paths(config), **queries_paths(config), **api_paths(), **runs_paths(),
+    paths = {**sparql_paths(config), **queries_paths(config), **api_paths(), **runs_paths(), **browse_paths(), **explore_paths(),
              "/openapi.json": {"get": {"tags": ["Service"], "operationId": "openapi", "summary": "This document",
                                        "responses": {"200": json_body("the OpenAPI 3.1 document", {"type": "object"})}}}}
     return {
@@ -550,7 +761,7 @@ def document() -> dict:
             "license": {"name": "MIT (code); CC BY 4.0 (ontology, curation tables)", "identifier": "MIT"},
         },
         "servers": [{"url": request.script_root or "/"}],
-        "tags": [{"name": name} for name in ("SPARQL", "Canned questions", "JSON API", "Validation runs", "Accounts", "Service")],
+        "tags": [{"name": name} for name in ("SPARQL", "Canned questions", "JSON API", "Validation runs", "Accounts", "Browsing", "Service")],
         "paths": paths,
         "components": {
             "schemas": schemas(),

@@ -7,31 +7,42 @@
   validate``. The body may be UPLOAD_MAX_BYTES long (413 beyond). Bad records are 400 with the
   loader's message (file, row, column), and nothing is kept. The answer is 201 with ``Location:
   /runs/ID`` and the report as JSON, Turtle, JSON-LD or HTML (``format`` or Accept).
+
+  Two other ways to answer the same upload: a browser's form post (``validation_forms``) is
+  answered 303 to the run page, or with an error page carrying the same message; with ``Prefer:
+  respond-async`` or ``?async=1`` the answer is 202 with ``Location: /jobs/ID`` at once and the
+  validation goes on in the background (``validation_async``); ``GET /jobs/ID`` says how far it is.
 - ``GET /runs``: the runs the caller may read (JSON, or HTML for a browser); ``GET /runs/ID``: one
-  run's description and results; ``GET /runs/ID/records`` and ``/runs/ID/report``: its graphs
-  (Turtle, N-Triples, JSON-LD, RDF/XML by ``format`` or Accept); ``DELETE /runs/ID`` (or ``POST
-  /runs/ID/delete`` from a form): the run, whole, by its owner or an admin.
+  run's description and results (JSON, Turtle, JSON-LD, the report page, or CSV —
+  ``?format=csv`` or ``/runs/ID/report.csv``, see ``report_csv``); ``GET /runs/ID/records`` and
+  ``/runs/ID/report``: its graphs (Turtle, N-Triples, JSON-LD, RDF/XML by ``format`` or Accept);
+  ``DELETE /runs/ID`` (or ``POST /runs/ID/delete`` from a form): the run, whole, by its owner or
+  an admin.
 
 Everything here needs an account (``auth``); a run that the caller may not read is 404, exactly
-as one that does not exist. Uploads, reads and deletions go to the audit log.
+as one that does not exist. Uploads, reads and deletions go to the audit log. A request that
+changes runs and is signed in by the browser session must carry the session's form token
+(``validation_forms``); Bearer requests need none.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from html import escape
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
 
+from . import validation_async, validation_pages
 from .auth import account_store, require_account
 from .limits import Busy
 from .negotiation import GRAPH_FORMATS, HTML, Format, NotAcceptable, UnknownFormat, choose
-from .runs_store import (Run, RunFile, add_run, delete_run, get_run, graph_triples, is_run_id, may_read,
-                         readable_runs, records_graph, report_graph, run_results)
-from .runs_store import new_run_id
+from .report_csv import report_csv
+from .runs_store import (Run, delete_run, get_run, graph_triples, is_run_id, may_read, new_run_id, readable_runs,
+                         records_graph, report_graph, run_results)
 from .store_access import service_store
-from .validation_jobs import BadUpload, ValidationFailed, ValidationTimeout, discard, run_validation
+from .validation_forms import REFUSAL, form_token_ok, is_browser_form_post, prefers_html
+from .validation_jobs import BadUpload, ValidationFailed, ValidationTimeout, discard, run_validation, take_slot
+from .validation_uploads import UploadError, keep_run, read_upload, upload_detail
 
 bp = Blueprint("runs", __name__)
 
@@ -39,20 +50,10 @@ JSON = Format("application/json", False, ("json",))
 REPORT_FORMATS = (JSON,) + tuple(f for f in GRAPH_FORMATS if f.oxigraph in ("TURTLE", "JSON_LD")) + (HTML,)
 LISTING_FORMATS = (JSON, HTML)
 RDF_FORMATS = tuple(f for f in GRAPH_FORMATS if f.oxigraph in ("TURTLE", "N_TRIPLES", "JSON_LD", "RDF_XML"))
-RAW_NAMES = {
-    "text/turtle": "records.ttl", "application/x-turtle": "records.ttl", "application/trig": "records.trig",
-    "application/n-triples": "records.nt", "application/n-quads": "records.nq", "application/ld+json": "records.jsonld",
-    "application/rdf+xml": "records.rdf",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "records.xlsx",
-}
+CSV = Format("text/csv", True, ("csv",))
+RUN_FORMATS = REPORT_FORMATS + (CSV,)  # GET /runs/ID only: POST /validate answers as it always did
 REPORT_PREFIXES = {"sh": "http://www.w3.org/ns/shacl#", "dg": "https://w3id.org/dutygraph/ontology#",
                    "id": "https://w3id.org/dutygraph/id/"}
-
-
-class UploadError(ValueError):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
 
 
 def _plain(status: int, message: str, **headers) -> Response:
@@ -69,42 +70,14 @@ def _format(table, what: str) -> Format:
     return choose(table, what, request.values.getlist("format"), request.accept_mimetypes)
 
 
-# -- reading the upload ---------------------------------------------------------------------------
-
-def _years() -> list[int]:
-    years = []
-    for value in request.values.getlist("year"):
-        if not value.strip():
-            continue
-        if not value.strip().isdigit() or not 1900 <= int(value) <= 2999:
-            raise UploadError(400, f"year must be a four-digit year, not {value!r}")
-        years.append(int(value))
-    return years
+def _prefers_async() -> bool:
+    """Prefer: respond-async (RFC 7240), which the 202 then says it applied."""
+    return "respond-async" in {token.strip().lower() for value in request.headers.getlist("Prefer")
+                                for token in value.split(",")}
 
 
-def _uploaded_files() -> tuple[list[tuple[str, bytes]], list[tuple[str, bytes]]]:
-    if request.mimetype == "multipart/form-data":
-        records, institution = [], []
-        for field, storage in request.files.items(multi=True):
-            if not storage.filename:
-                continue
-            (institution if field == "institution" else records).append((storage.filename, storage.read()))
-        if not records:
-            raise UploadError(400, "no records: upload one or more files in the form field 'files'")
-        return records, institution
-    if request.mimetype in ("", "application/x-www-form-urlencoded"):
-        raise UploadError(415, "send records as multipart/form-data (field 'files') or as a raw body with its "
-                               "Content-Type (text/turtle, application/trig, application/n-triples, application/n-quads, "
-                               "application/ld+json, application/rdf+xml, text/csv, the XLSX type)")
-    name = request.args.get("name") or RAW_NAMES.get(request.mimetype)
-    if name is None and request.mimetype == "text/csv":
-        raise UploadError(400, "a CSV body needs ?name=TEMPLATE.csv (e.g. ?name=2024_talks.csv) to say which template it follows")
-    if name is None:
-        raise UploadError(415, f"records cannot be read from {request.mimetype}; see /openapi.json for the formats")
-    data = request.get_data(cache=False)
-    if not data:
-        raise UploadError(400, "the request body is empty: no records")
-    return [(name, data)], []
+def _wants_async() -> bool:
+    return _prefers_async() or request.args.get("async", "").lower() in ("1", "true", "yes")
 
 
 # -- POST /validate -------------------------------------------------------------------------------
@@ -112,68 +85,91 @@ def _uploaded_files() -> tuple[list[tuple[str, bytes]], list[tuple[str, bytes]]]
 @bp.route("/validate", methods=["POST"])
 def validate():
     account = require_account()
+    browser = is_browser_form_post()
+
+    def fail(status: int, message: str, **headers) -> Response:
+        if browser:
+            response = validation_pages.error_page(status, message)
+            response.headers.update(headers)
+            return response
+        return _plain(status, message, **headers)
+
     limit = current_app.config["UPLOAD_MAX_BYTES"]
     request.max_content_length = limit
     if request.content_length is not None and request.content_length > limit:
-        return _plain(413, f"the upload is larger than the limit of {limit} bytes; nothing was kept")
+        return fail(413, f"the upload is larger than the limit of {limit} bytes; nothing was kept")
+    if not form_token_ok():
+        return fail(403, REFUSAL)
     try:
-        fmt = _format(REPORT_FORMATS, "a validation report")
-        years = _years()
-        label = (request.values.get("label") or "").strip()[:500]
-        files, institution = _uploaded_files()
+        fmt = HTML if browser else _format(REPORT_FORMATS, "a validation report")
+        upload = read_upload()
     except UploadError as error:
-        return _plain(error.status, str(error))
+        return fail(error.status, str(error))
     except (UnknownFormat,) as error:
         return _plain(400, str(error))
     except NotAcceptable as error:
         return _plain(406, str(error))
     started = datetime.now(timezone.utc)
     run_id = new_run_id(started)
-    names = ", ".join(name for name, _ in files + institution)
     try:
-        output = run_validation(run_id, files, institution, years)
-    except BadUpload as error:
-        _audit(account, "upload-refused", None, f"{names}: bad input")
-        return _plain(400, f"bad input; nothing was kept: {error}")
+        slot = take_slot()
     except Busy:
         retry = str(current_app.config["RETRY_AFTER_SECONDS"])
-        return _plain(503, f"too many validations at once (limit {current_app.config['MAX_CONCURRENT_VALIDATIONS']}); "
-                           f"retry in {retry} s", **{"Retry-After": retry})
+        return fail(503, f"too many validations at once (limit {current_app.config['MAX_CONCURRENT_VALIDATIONS']}); "
+                         f"retry in {retry} s", **{"Retry-After": retry})
+    if _wants_async():
+        job = validation_async.start(account, run_id, upload, started, slot, request.remote_addr)
+        response = jsonify(job.as_json())
+        response.status_code = 202
+        response.headers.update({"Location": f"/jobs/{job.id}", "Cache-Control": "no-store"})
+        if _prefers_async():
+            response.headers["Preference-Applied"] = "respond-async"
+        return response
+    try:
+        output = run_validation(run_id, upload.files, upload.institution, upload.years, slot=slot)
+    except BadUpload as error:
+        _audit(account, "upload-refused", None, f"{upload.names}: bad input")
+        return fail(400, f"bad input; nothing was kept: {error}")
     except ValidationTimeout as error:
-        return _plain(504, str(error))
+        return fail(504, str(error))
     except ValidationFailed as error:
         current_app.logger.error("validation failed: %s", error)
-        return _plain(500, f"{error}; nothing was kept")
+        return fail(500, f"{error}; nothing was kept")
     try:
-        result = output.result
-        summary = result["run"]
-        run = Run(
-            id=run_id, owner=account.name, label=label, started=_iso(started), ended=_iso(datetime.now(timezone.utc)),
-            engine=result["engine"], conforms=summary["conforms"], years=summary["years"],
-            counts={k: summary["counts"].get(k, 0) for k in ("Violation", "Warning", "Info")},
-            record_triples=result["triples"],
-            files=[RunFile(f["name"], f["sha256"], f["size"], f["format"], f["triples"], f["role"]) for f in result["files"]],
-        )
-        add_run(service_store(), run, records_ntriples=output.records_ntriples,
-                report_ntriples=output.report_ntriples, results=summary)
+        run, summary = keep_run(run_id, account.name, upload, started, output)
     finally:
         discard(run_id)
-    _audit(account, "upload", run_id, f"{names} ({run.record_triples} record triples)")
+    _audit(account, "upload", run_id, upload_detail(upload, run))
+    if browser:
+        return redirect(f"/runs/{run_id}", code=303)
     response = _report_response(run, summary, fmt)
     response.status_code = 201
     response.headers["Location"] = f"/runs/{run_id}"
     return response
 
 
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+@bp.get("/jobs/<job_id>")
+def job_state(job_id):
+    """An asynchronous upload's state, for the account that sent it (anyone else: 404)."""
+    account = require_account()
+    job = validation_async.readable_job(job_id, account)
+    if job is None:
+        return _plain(404, f"no job {job_id!r} that you may read (jobs live in the service's memory: "
+                           "a restart forgets them, and their uploads were not kept)")
+    response = jsonify(job.as_json())
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _report_response(run: Run, results: dict, fmt: Format) -> Response:
     if fmt is JSON:
         return jsonify({"run": run.as_json() | {"url": f"/runs/{run.id}"}, **results})
     if fmt is HTML:
-        return Response(render_run_html(run, results), content_type=HTML.content_type)
+        return validation_pages.run_page(run, results)
+    if fmt is CSV:
+        response = Response(report_csv(results.get("results", [])), content_type=CSV.content_type)
+        response.headers["Content-Disposition"] = f'attachment; filename="dutygraph-run-{run.id}-report.csv"'
+        return response
     triples = graph_triples(service_store().store, report_graph(run.id))
     body = ox.serialize(triples, format=getattr(ox.RdfFormat, fmt.oxigraph), prefixes=REPORT_PREFIXES)
     return Response(body, content_type=fmt.content_type)
@@ -189,7 +185,8 @@ def _readable_run(run_id: str, account) -> Run | None:
 
 
 def _no_run(run_id: str) -> Response:
-    return _plain(404, f"no run {run_id!r} that you may read")
+    message = f"no run {run_id!r} that you may read"
+    return validation_pages.not_found_page(message) if prefers_html() else _plain(404, message)
 
 
 @bp.route("/runs", methods=["GET"])
@@ -202,31 +199,40 @@ def list_runs():
     runs = readable_runs(service_store().store, account, with_files=True)
     _audit(account, "list", None, f"{len(runs)} runs")
     if fmt is HTML:
-        return Response(render_runs_html(runs), content_type=HTML.content_type)
+        return validation_pages.runs_page(runs)
     return jsonify({"runs": [run.as_json() | {"url": f"/runs/{run.id}"} for run in runs]})
 
 
-@bp.route("/runs/<run_id>", methods=["GET"])
-def show_run(run_id):
+def _show(run_id: str, table) -> Response:
     account = require_account()
     run = _readable_run(run_id, account)
     if run is None:
         return _no_run(run_id)
     try:
-        fmt = _format(REPORT_FORMATS, "a run")
+        fmt = _format(table, "a run")
     except UnknownFormat as error:
         return _plain(400, str(error))
     except NotAcceptable as error:
         return _plain(406, str(error))
-    _audit(account, "read", run_id, "run and report")
+    _audit(account, "read", run_id, "report as CSV" if fmt is CSV else "run and report")
     return _report_response(run, run_results(service_store().store, run_id), fmt)
+
+
+@bp.route("/runs/<run_id>", methods=["GET"])
+def show_run(run_id):
+    return _show(run_id, RUN_FORMATS)
+
+
+@bp.get("/runs/<run_id>/report.csv")
+def run_report_csv(run_id):
+    return _show(run_id, (CSV,))
 
 
 @bp.route("/runs/<run_id>/<part>", methods=["GET"])
 def run_graph(run_id, part):
     account = require_account()
     if part not in ("records", "report"):
-        return _plain(404, "a run has /records and /report")
+        return _plain(404, "a run has /records, /report and /report.csv")
     run = _readable_run(run_id, account)
     if run is None:
         return _no_run(run_id)
@@ -250,57 +256,10 @@ def remove_run(run_id):
     run = _readable_run(run_id, account)
     if run is None:
         return _no_run(run_id)
+    if not form_token_ok():
+        return validation_pages.error_page(403, REFUSAL, back=f"/runs/{run_id}") if prefers_html() else _plain(403, REFUSAL)
     delete_run(service_store(), run_id)
     _audit(account, "delete", run_id, f"owner {run.owner}")
     if request.method == "POST":
         return redirect("/runs", code=303)
     return Response(status=204)
-
-
-# -- HTML -----------------------------------------------------------------------------------------
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:70rem;margin:1rem auto;padding:0 1rem;color:#222}}
-table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}}
-.Violation{{color:#a00}}.Warning{{color:#a60}}</style></head>
-<body><h1>{title}</h1>
-{body}
-</body></html>
-"""
-
-
-def render_runs_html(runs: list[Run]) -> str:
-    rows = "".join(
-        f"<tr><td><a href=\"/runs/{escape(r.id)}\">{escape(r.id)}</a></td><td>{escape(r.label)}</td><td>{escape(r.owner)}</td>"
-        f"<td>{escape(r.started)}</td><td>{' '.join(map(str, r.years))}</td><td>{r.counts['Violation']}</td>"
-        f"<td>{r.counts['Warning']}</td></tr>" for r in runs)
-    body = ("<table><tr><th>run</th><th>label</th><th>uploaded by</th><th>time (UTC)</th><th>years</th>"
-            f"<th>violations</th><th>warnings</th></tr>{rows}</table>" if runs else "<p>No runs yet.</p>")
-    return _PAGE.format(title="Validation runs", body=body)
-
-
-def render_run_html(run: Run, results: dict) -> str:
-    files = "".join(f"<li>{escape(f.name)} ({f.format}, {f.size} bytes, {f.triples} triples, sha256 {f.sha256})</li>"
-                    for f in run.files)
-    by_measure: dict[int, list[dict]] = {}
-    for result in results.get("results", []):
-        by_measure.setdefault(result["measure"], []).append(result)
-    sections = []
-    for measure in sorted(by_measure):
-        rows = "".join(
-            f"<tr class=\"{escape(r['severity'])}\"><td>{escape(r['severity'])}</td>"
-            f"<td><a href=\"{escape(r['item_iri'])}\">{escape(r['item_key'])}</a></td><td>{escape(r['duty'].get('en', ''))}</td>"
-            f"<td>{escape(str(r.get('period') or ''))}</td><td>{escape(', '.join(u.get('en', '') for u in r['units']))}</td>"
-            f"<td>{escape(r['message'].get('en', ''))}<br>{escape(r['message'].get('zh', ''))}</td></tr>"
-            for r in by_measure[measure])
-        sections.append(f"<h2>Measure {measure}</h2><table><tr><th>severity</th><th>item</th><th>duty</th><th>year</th>"
-                        f"<th>accountable units</th><th>message</th></tr>{rows}</table>")
-    verdict = "Every duty checked was met." if run.conforms else (
-        f"{run.counts['Violation']} violations, {run.counts['Warning']} warnings.")
-    body = (f"<p>Uploaded by {escape(run.owner)} at {escape(run.started)}"
-            f"{(' — ' + escape(run.label)) if run.label else ''}. Years: {' '.join(map(str, run.years))}. {verdict}</p>"
-            f"<ul>{files}</ul>{''.join(sections)}"
-            f"<p><a href=\"/runs/{escape(run.id)}/records\">records</a> · <a href=\"/runs/{escape(run.id)}/report\">report (Turtle)</a></p>")
-    return _PAGE.format(title=f"Validation run {escape(run.id)}", body=body)

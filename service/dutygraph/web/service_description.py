@@ -1,5 +1,5 @@
-"""The SPARQL 1.1 Service Description of /sparql (https://www.w3.org/TR/sparql11-service-description/)
-and, for a browser, a small self-contained HTML page with a query form.
+"""The SPARQL 1.1 Service Description of /sparql (https://www.w3.org/TR/sparql11-service-description/),
+and the example query that the SPARQL editor (``sparql_editor``) opens new tabs with.
 
 The description is made of Oxigraph terms and serialized by Oxigraph in the negotiated RDF format;
 its ``sd:endpoint`` is the URL the request came to. It states what the endpoint does — SPARQL 1.1
@@ -7,8 +7,6 @@ Query only, no update, no federation — and every results and graph format it a
 """
 
 from __future__ import annotations
-
-from html import escape
 
 import pyoxigraph as ox
 
@@ -52,43 +50,3 @@ SELECT ?measure ?label WHERE {
   ?measure a dg:Measure ; rdfs:label ?label .
   FILTER(LANG(?label) = "en")
 } LIMIT 10"""
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>dutygraph SPARQL endpoint</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
-textarea {{ width: 100%; font-family: ui-monospace, monospace; font-size: 0.95rem; }}
-label, button {{ margin-right: 1rem; }}
-code {{ background: #f3f3f3; padding: 0 0.2rem; }}
-</style>
-</head>
-<body>
-<h1>dutygraph SPARQL endpoint</h1>
-<p>Read-only SPARQL 1.1 queries over the duties of 常工党〔2022〕61号. Updates and <code>SERVICE</code>
-are refused; a query may run {time_limit:g} s and returns at most {row_limit} rows.</p>
-<form method="get" action="{endpoint}">
-<textarea name="query" rows="12">{example}</textarea>
-<p><label>Format
-<select name="format">
-{options}
-</select></label>
-<button type="submit">Run query</button></p>
-</form>
-<p>Machine clients: <code>GET {endpoint}?query=…</code>, or <code>POST</code> the query as
-<code>application/x-www-form-urlencoded</code> or <code>application/sparql-query</code>;
-the service description is at <code>{endpoint}</code> with <code>Accept: text/turtle</code>.</p>
-</body>
-</html>
-"""
-
-
-def html_page(endpoint: str, time_limit: float, row_limit: int) -> str:
-    options = "\n".join(
-        f'<option value="{fmt.names[0]}">{escape(fmt.names[0])} ({escape(fmt.media_type)})</option>'
-        for fmt in RESULT_FORMATS + GRAPH_FORMATS
-    )
-    return _PAGE.format(endpoint=escape(endpoint), example=escape(EXAMPLE_QUERY), options=options,
-                        time_limit=time_limit, row_limit=row_limit)

@@ -6,8 +6,8 @@
   IRI only names a graph of the store: nothing is ever fetched.
 - The answer's format comes from ``format`` or ``Accept`` (see ``negotiation``); 406 when the asked
   format cannot carry the query form.
-- ``GET /sparql`` without a query: the service description (RDF), or an HTML query form for a
-  browser.
+- ``GET /sparql`` without a query: the service description (RDF), or for a browser (HTML preferred)
+  a 303 to the SPARQL editor ``/editor`` (``sparql_editor``).
 - Errors are ``text/plain`` messages: 400 bad request or query (with Oxigraph's parser message),
   403 update or SERVICE, 406, 413 body too large, 415 unsupported POST content type, 503 too many
   queries (with ``Retry-After``), 504 time limit.
@@ -15,7 +15,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, redirect, request
 
 from ..namespaces import PREFIXES
 from .auth import current_account
@@ -25,7 +27,7 @@ from .query_guard import NotAQuery, QueryRefused, inspect_query
 from .query_runner import QueryFailed, QuerySyntaxError, QueryTimeout
 from .query_service import execute
 from .sparql_update import run_admin_update, update_text
-from .service_description import description, html_page
+from .service_description import description
 
 bp = Blueprint("sparql_protocol", __name__)
 
@@ -83,9 +85,12 @@ def _service_description() -> Response:
     fmt = choose(DESCRIPTION_FORMATS, "the service description", request.args.getlist("format"), request.accept_mimetypes)
     endpoint = request.base_url
     if fmt is HTML:
-        body = html_page(endpoint, current_app.config["QUERY_TIME_LIMIT"], current_app.config["RESULT_ROW_LIMIT"])
-    else:
-        body = description(endpoint, fmt)
+        # A browser gets the SPARQL editor (sparql_editor), whose <noscript> form is the old plain form.
+        kept = [(k, v) for k, v in request.args.items(multi=True) if k != "format"]
+        response = redirect(f"{request.script_root}/editor" + (f"?{urlencode(kept)}" if kept else ""), code=303)
+        response.headers["Vary"] = "Accept"
+        return response
+    body = description(endpoint, fmt)
     return Response(body, content_type=fmt.content_type, headers={"Vary": "Accept"})
 
 

@@ -1,10 +1,16 @@
 """Running one upload's validation in a worker process, within the service's limits.
 
-``run_validation`` writes the uploaded files into ``STORE_DIR/jobs/RUN_ID/``, takes one of
-MAX_CONCURRENT_VALIDATIONS slots (``Busy`` at once when none is free: 503), runs
-``validation_worker`` with VALIDATION_TIME_LIMIT (killed past it: ``ValidationTimeout``), and
-returns what it wrote. The job folder is deleted afterwards whatever happened, and every leftover
-one when the service starts (an upload cut short by a killed process).
+``run_validation`` takes one of MAX_CONCURRENT_VALIDATIONS slots (``Busy`` at once when none is
+free: 503), writes the uploaded files into ``STORE_DIR/jobs/RUN_ID/``, runs ``validation_worker``
+with VALIDATION_TIME_LIMIT (killed past it: ``ValidationTimeout``), and returns what it wrote. The
+job folder is deleted afterwards whatever happened, and every leftover one when the service starts
+(an upload cut short by a killed process).
+
+An asynchronous upload (``validation_async``) takes its slot with ``take_slot`` while the request
+is still open, so that "too many at once" is still a 503 answered at once, and hands the slot to
+the background thread's ``run_validation(…, slot=…)``; ``on_state`` reports each step (writing the
+files, validating) so the job can say where it is. One code path for both: the same slots, limits
+and folders.
 """
 
 from __future__ import annotations
@@ -52,10 +58,36 @@ class ValidationOutput:
 
 
 def init_app(app) -> None:
+    from . import validation_async
+
     jobs = Path(app.config["STORE_DIR"]) / JOBS_SUBDIR
     shutil.rmtree(jobs, ignore_errors=True)
     jobs.mkdir(parents=True, exist_ok=True)
     app.extensions["dutygraph.validation_slots"] = threading.BoundedSemaphore(app.config["MAX_CONCURRENT_VALIDATIONS"])
+    validation_async.init_app(app)
+
+
+class Slot:
+    """One held validation slot; released once, however many times ``release`` is called."""
+
+    def __init__(self, semaphore: threading.BoundedSemaphore):
+        self._semaphore = semaphore
+        self._held = True
+        self._lock = threading.Lock()
+
+    def release(self) -> None:
+        with self._lock:
+            if self._held:
+                self._held = False
+                self._semaphore.release()
+
+
+def take_slot() -> Slot:
+    """One of MAX_CONCURRENT_VALIDATIONS slots, or Busy at once (never queued)."""
+    slots = current_app.extensions["dutygraph.validation_slots"]
+    if not slots.acquire(blocking=False):
+        raise Busy()
+    return Slot(slots)
 
 
 def _safe_name(number: int, name: str) -> str:
@@ -66,14 +98,21 @@ def job_folder(run_id: str) -> Path:
     return Path(current_app.config["STORE_DIR"]) / JOBS_SUBDIR / run_id
 
 
+def _no_report(state: str) -> None:
+    pass
+
+
 def run_validation(run_id: str, files: list[tuple[str, bytes]], institution: list[tuple[str, bytes]],
-                   years: list[int]) -> ValidationOutput:
-    """Validate in a worker; the caller deletes the folder (``discard``) once it has kept the output."""
-    slots = current_app.extensions["dutygraph.validation_slots"]
-    if not slots.acquire(blocking=False):
-        raise Busy()
+                   years: list[int], *, slot: Slot | None = None, on_state=_no_report) -> ValidationOutput:
+    """Validate in a worker; the caller deletes the folder (``discard``) once it has kept the output.
+
+    slot: one already taken with ``take_slot`` (released here either way); else one is taken now.
+    on_state("uploading") is called before the files are written, on_state("validating") before
+    the worker starts."""
+    slot = slot or take_slot()
     folder = job_folder(run_id)
     try:
+        on_state("uploading")
         folder.mkdir(parents=True)
         job = {"files": [], "institution": [], "years": years, "engine": "fast"}
         for key, given in (("files", files), ("institution", institution)):
@@ -82,6 +121,7 @@ def run_validation(run_id: str, files: list[tuple[str, bytes]], institution: lis
                 path.write_bytes(data)
                 job[key].append([name, str(path)])
         (folder / "job.json").write_text(json.dumps(job, ensure_ascii=False))
+        on_state("validating")
         limit = current_app.config["VALIDATION_TIME_LIMIT"]
         worker = subprocess.Popen([sys.executable, "-I", "-m", "dutygraph.web.validation_worker", str(folder), str(os.getpid())],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -106,7 +146,7 @@ def run_validation(run_id: str, files: list[tuple[str, bytes]], institution: lis
         discard(run_id)
         raise
     finally:
-        slots.release()
+        slot.release()
 
 
 def discard(run_id: str) -> None:
