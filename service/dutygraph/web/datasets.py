@@ -64,6 +64,9 @@ def dataset_for(store, account, *, protocol_default: list[str], protocol_named: 
 
 
 def public_named_graphs(store) -> list[str]:
-    """The store's named graphs outside the run namespace (an admin may have written some)."""
+    """The store's named graphs outside the run namespace (an admin may have written some). None on
+    an external engine: its other graphs are not dutygraph's to publish."""
+    if getattr(store, "query_url", None):
+        return []
     return [graph.value for graph in store.named_graphs()
             if hasattr(graph, "value") and not graph.value.startswith(RUN_BASE)]

@@ -32,9 +32,17 @@ def execute(query: str, *, oxigraph_format: str, account=None, protocol_default:
     dataset = dataset_for(service_store.store, account, protocol_default=protocol_default or [],
                           protocol_named=protocol_named or [], query_from=info.from_graphs,
                           query_from_named=info.from_named_graphs)
+    run = query_pool().run
+    arguments = {}
+    if service_store.remote:  # an external engine: no worker, the HTTP request's timeout is the limit
+        from .remote_queries import run_remote
+
+        run, arguments = run_remote, {"remote": service_store.store}
+    else:
+        arguments = {"store_path": service_store.snapshot}
     with query_slot():
-        answer = query_pool().run(
-            store_path=service_store.snapshot, query=query, prefixes=PREFIXES, default_graph=dataset.default_graph,
+        answer = run(
+            **arguments, query=query, prefixes=PREFIXES, default_graph=dataset.default_graph,
             named_graphs=dataset.named_graphs, oxigraph_format=oxigraph_format, row_limit=config["RESULT_ROW_LIMIT"],
             time_limit=config["QUERY_TIME_LIMIT"],
         )

@@ -56,7 +56,6 @@ def _graphs(iris):
 
 def run(request):
     store = _store(request["store"])
-    limit = request["row_limit"]
     try:
         result = store.query(
             request["query"], prefixes=request["prefixes"],
@@ -64,8 +63,15 @@ def run(request):
         )
     except SyntaxError as error:
         return {"status": "error", "kind": "syntax", "message": str(error)}, b""
+    return encode(result, request["format"], request["row_limit"])
+
+
+def encode(result, format_name, limit):
+    """(header, body) of a query result in the format named (an attribute of QueryResultsFormat or
+    RdfFormat), with at most limit rows or triples. The embedded store's workers and the external
+    engine's path (``remote_queries``) both answer through it."""
     if isinstance(result, ox.QueryBoolean):
-        body = result.serialize(format=getattr(ox.QueryResultsFormat, request["format"]))
+        body = result.serialize(format=getattr(ox.QueryResultsFormat, format_name))
         return {"status": "ok", "rows": 1, "truncated": False}, body
     rows = []
     for item in result:
@@ -80,13 +86,13 @@ def run(request):
         document = {"head": {"vars": variables}, "results": {"bindings": [
             {name: _term(row[name]) for name in variables if row[name] is not None} for row in rows]}}
         encoded = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-        if request["format"] == "JSON":  # already the answer (as Oxigraph writes it): no second encoding
+        if format_name == "JSON":  # already the answer (as Oxigraph writes it): no second encoding
             body = encoded
         else:
             solutions = ox.parse_query_results(encoded, format=ox.QueryResultsFormat.JSON)
-            body = solutions.serialize(format=getattr(ox.QueryResultsFormat, request["format"]))
+            body = solutions.serialize(format=getattr(ox.QueryResultsFormat, format_name))
     else:
-        body = ox.serialize(rows, format=getattr(ox.RdfFormat, request["format"]))
+        body = ox.serialize(rows, format=getattr(ox.RdfFormat, format_name))
     return {"status": "ok", "rows": len(rows), "truncated": truncated}, body
 
 

@@ -39,7 +39,7 @@ STORE_SUBDIR = "oxigraph"
 SNAPSHOTS_SUBDIR = "snapshots"
 SNAPSHOT_GRACE_SECONDS = 120.0
 
-_open_stores: dict[Path, "ServiceStore"] = {}  # one ServiceStore per store directory and process
+_open_stores: dict[tuple, "ServiceStore | RemoteServiceStore"] = {}  # one ServiceStore per store directory and process
 _open_lock = threading.Lock()
 
 
@@ -64,6 +64,8 @@ class StoreInUse(RuntimeError):
 
 class ServiceStore:
     """The primary store of one STORE_DIR, its write lock and its snapshots."""
+
+    remote = False
 
     def __init__(self, store_dir: Path):
         self.directory = Path(store_dir)
@@ -150,12 +152,70 @@ class ServiceStore:
         return self._current
 
 
-def open_service_store(store_dir: Path) -> ServiceStore:
-    """The ServiceStore of store_dir, opened once per process (Flask apps of one process share it)."""
-    key = Path(store_dir).resolve()
+class RemoteServiceStore:
+    """The graph, the records and the kept runs on an external SPARQL 1.1 engine (``STORE_URL``).
+
+    The document graph is the engine's named graph ``remote_store.DOCUMENT_GRAPH``; its data version
+    is a statement in ``remote_store.SERVICE_GRAPH``, checked at every start like the embedded
+    store's marker file. Writes take the same lock (one writer per service process); there are no
+    snapshots — the engine serves reads beside writes itself. STORE_DIR still holds what is the
+    service's own: accounts, the session key and upload jobs.
+    """
+
+    remote = True
+
+    def __init__(self, store_dir: Path, url: str, *, update_url: str | None = None, user: str | None = None,
+                 password: str | None = None):
+        from ..remote_store import RemoteStore
+
+        self.directory = Path(store_dir)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.store = RemoteStore(url, update_url, user=user, password=password)
+        self.url = url
+        self._write_lock = threading.RLock()
+        self.grace_seconds = 0.0
+        self.refresh_document()
+
+    @property
+    def store_path(self) -> str:
+        return self.url
+
+    @property
+    def snapshot(self):
+        return None
+
+    def refresh_document(self) -> None:
+        from ..remote_store import DOCUMENT_GRAPH, SERVICE_GRAPH
+
+        version = data_version()
+        built_for = ox.NamedNode(SERVICE_GRAPH + "#builtFor")
+        graph = ox.NamedNode(SERVICE_GRAPH)
+        with self._write_lock:
+            found = [q.object.value for q in self.store.quads_for_pattern(graph, built_for, None, graph)]
+            if found == [version]:
+                return
+            # The version statement last: a start interrupted before it redoes the whole load.
+            self.store.remove_graph(ox.NamedNode(SERVICE_GRAPH))
+            self.store.remove_graph(ox.NamedNode(DOCUMENT_GRAPH))
+            self.store.load(_document_ntriples(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(DOCUMENT_GRAPH))
+            self.store.extend([ox.Quad(graph, built_for, ox.Literal(version), graph)])
+
+    @contextmanager
+    def write(self):
+        with self._write_lock:
+            yield self.store
+
+    def publish(self) -> None:
+        """Nothing to publish: the engine's readers see a write once it is answered."""
+
+
+def open_service_store(store_dir: Path, url: str | None = None, **remote) -> ServiceStore | RemoteServiceStore:
+    """The store of store_dir (or of the engine at url), opened once per process (Flask apps of one
+    process share it)."""
+    key = (Path(store_dir).resolve(), url)
     with _open_lock:
         if key not in _open_stores:
-            _open_stores[key] = ServiceStore(key)
+            _open_stores[key] = RemoteServiceStore(key[0], url, **remote) if url else ServiceStore(key[0])
         else:
             _open_stores[key].refresh_document()
         return _open_stores[key]
@@ -167,14 +227,18 @@ def ensure_store(store_dir: Path) -> Path:
 
 
 def init_app(app) -> None:
-    service_store = open_service_store(Path(app.config["STORE_DIR"]))
+    config = app.config
+    service_store = open_service_store(
+        Path(config["STORE_DIR"]), config.get("STORE_URL") or None, **(
+            {"update_url": config.get("STORE_UPDATE_URL") or None, "user": config.get("STORE_USER") or None,
+             "password": config.get("STORE_PASSWORD") or None} if config.get("STORE_URL") else {}))
     # A query may still read the snapshot it started on: keep it well past the longest query.
     service_store.grace_seconds = max(service_store.grace_seconds, 2 * float(app.config["QUERY_TIME_LIMIT"]) + 10)
     app.extensions["dutygraph.store"] = service_store
     app.extensions["dutygraph.store_path"] = service_store.store_path
 
 
-def service_store() -> ServiceStore:
+def service_store() -> ServiceStore | RemoteServiceStore:
     return current_app.extensions["dutygraph.store"]
 
 
