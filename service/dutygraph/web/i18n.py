@@ -33,7 +33,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav.sign_in": {"zh": "登录", "en": "Sign in"},
     "nav.sign_out": {"zh": "退出", "en": "Sign out"},
     "nav.switch": {"zh": "English", "en": "中文"},
-    "search.placeholder": {"zh": "单位、角色、机制、条目原文……", "en": "unit, role, mechanism, item text…"},
+    "search.placeholder": {"zh": "单位、角色、机制、条目原文……", "en": "unit, role, text…"},
     "search.button": {"zh": "搜索", "en": "Search"},
     "footer.source": {"zh": "来源：常工党〔2022〕61号（原文照录）", "en": "Source: 常工党〔2022〕61号 (kept verbatim)"},
 }
@@ -73,6 +73,15 @@ def label(labels, fallback: str = "") -> str:
     return labels.get(lang) or next((v for v in labels.values() if v), fallback)
 
 
+def label_language(labels) -> str:
+    """The language ``label(labels)`` shows (the page's, or the other when the text has only that),
+    for a ``lang`` attribute: a fallback in the other language is marked as such."""
+    lang = current_language()
+    if labels and not labels.get(lang):
+        return next((code for code, value in labels.items() if value), lang)
+    return lang
+
+
 def _url_without_lang(**extra) -> str:
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + list(extra.items())
     return request.path + (("?" + urlencode(args)) if args else "")
@@ -103,4 +112,5 @@ def init_app(app) -> None:
     @app.context_processor
     def _words():
         lang = current_language()
-        return {"lang": lang, "t": t, "label": label, "switch_url": switch_url, "other_lang": "en" if lang == "zh" else "zh"}
+        return {"lang": lang, "t": t, "label": label, "label_language": label_language, "switch_url": switch_url,
+                "other_lang": "en" if lang == "zh" else "zh"}
