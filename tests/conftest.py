@@ -106,3 +106,84 @@ def listener():
     opened = Listener()
     yield opened
     opened.close()
+
+
+# -- the backends: the embedded store, and an external SPARQL engine (Virtuoso) --------------------
+#
+# Test modules that run against both take the module-scoped `backend` fixture: their tests run
+# once on the embedded Oxigraph store and once on a Virtuoso started for the session
+# (tests/virtuoso_engine.py), with the same expected answers. Each module gets a fresh namespace on
+# the engine: every graph under https://w3id.org/dutygraph/ is dropped before its tests (the
+# document graph is reloaded by the first app, in about a second) — one engine for the session,
+# since starting one costs a few seconds. A test about the embedded store itself (its folder,
+# snapshots, worker processes) is marked `embedded_only` and skipped on the engine, with the reason.
+
+from dataclasses import dataclass, field
+
+import virtuoso_engine
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "embedded_only(reason): a test about the embedded Oxigraph store itself; "
+                                       "skipped on the external engine (the reason says why)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        marker = item.get_closest_marker("embedded_only")
+        callspec = getattr(item, "callspec", None)
+        if marker is not None and callspec is not None and callspec.params.get("backend") == "virtuoso":
+            reason = marker.args[0] if marker.args else "about the embedded store itself"
+            item.add_marker(pytest.mark.skip(reason=f"embedded store only: {reason}"))
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """A Virtuoso for the session: .sparql_url, .isql_port, .dir; killed at the end (on failure too)."""
+    if not virtuoso_engine.installed():
+        message = "virtuoso-t is not installed (scripts/system-deps.sh installs virtuoso-opensource-7-bin)"
+        if os.environ.get("DUTYGRAPH_SKIP_ENGINE_TESTS") == "1":  # a developer's choice, never CI's
+            pytest.skip(message)
+        pytest.fail(message + "; DUTYGRAPH_SKIP_ENGINE_TESTS=1 skips the engine's tests instead")
+    engine = virtuoso_engine.Virtuoso(tmp_path_factory.mktemp("virtuoso"), max_seconds=VIRTUOSO_MAX_SECONDS)
+    try:
+        engine.start()
+        yield engine
+    finally:
+        engine.stop()
+
+
+# The engine's own limit on a query ([SPARQL] MaxQueryExecutionTime): above the service's time limit
+# in the tests (1.5 s), so that the service's 504 comes first, and short, so that a query the
+# service gave up on stops soon on the engine too.
+VIRTUOSO_MAX_SECONDS = 5
+
+
+@dataclass
+class Backend:
+    """Where a test's app keeps the graph: name is "embedded" or "virtuoso"."""
+
+    name: str
+    engine: virtuoso_engine.Virtuoso | None = None
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def remote(self) -> bool:
+        return self.engine is not None
+
+    def config(self, store_dir, **extra) -> dict:
+        """create_app's test_config for a store directory on this backend."""
+        return {"STORE_DIR": str(store_dir), **self.settings, **extra}
+
+    def env(self) -> dict[str, str]:
+        """The environment that puts `dutygraph serve` on this backend (DUTYGRAPH_STORE_URL …)."""
+        return {f"DUTYGRAPH_{key}": str(value) for key, value in self.settings.items()}
+
+
+@pytest.fixture(scope="module", params=["embedded", "virtuoso"])
+def backend(request):
+    if request.param == "embedded":
+        return Backend("embedded")
+    engine = request.getfixturevalue("virtuoso")
+    engine.reset()  # a fresh namespace for this module
+    return Backend("virtuoso", engine, {"STORE_URL": engine.sparql_url})

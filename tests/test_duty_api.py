@@ -21,16 +21,18 @@ ID = "https://w3id.org/dutygraph/id/"
 AUDIT_ITEMS = ["9-3", "11-1", "29-1", "30-1", "35-1"]
 
 
+# Every case runs on both backends (conftest's `backend`: the embedded store, Virtuoso), the same answers.
+
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory):
+def store_dir(tmp_path_factory, backend):
     directory = tmp_path_factory.mktemp("store")
-    create_app({"STORE_DIR": str(directory)})  # builds it once for the module
+    create_app(backend.config(directory))  # builds it (or loads the engine's document graph) once for the module
     return directory
 
 
 @pytest.fixture
-def client(store_dir):
-    return create_app({"STORE_DIR": str(store_dir)}).test_client()
+def client(store_dir, backend):
+    return create_app(backend.config(store_dir)).test_client()
 
 
 def get(client, path: str, status: int = 200):
@@ -329,8 +331,8 @@ def test_query_service_failures(client, monkeypatch, failure, status, message):
             assert response.headers["Retry-After"] == "2"
 
 
-def test_a_row_limit_too_low_is_an_error_not_a_partial_answer(store_dir):
-    client = create_app({"STORE_DIR": str(store_dir), "RESULT_ROW_LIMIT": 20}).test_client()
+def test_a_row_limit_too_low_is_an_error_not_a_partial_answer(store_dir, backend):
+    client = create_app(backend.config(store_dir, RESULT_ROW_LIMIT=20)).test_client()
     body = get(client, "/api/units/audit-office", 500)
     assert body == {"error": "the answer reached the service's row limit of 20 rows and could be incomplete; "
                              "raise RESULT_ROW_LIMIT"}

@@ -8,6 +8,11 @@ Every wait is bounded in count and in time.
 - SIGKILL: the server is killed during an upload's validation, just as it starts writing the run,
   and between the records and the description; after each restart no half run is visible;
 - a runaway query is stopped at the time limit, its worker killed and the CPU freed.
+
+The load and SIGKILL tests run on both backends (conftest's `backend`: the embedded store, and
+Virtuoso, where the graph, the records and the runs live in the engine); on the engine the moments of
+the kills are read from the engine (a run's records graph appearing) instead of the embedded store's
+files. The worker-process tests are about the service's own processes and run once.
 """
 
 from __future__ import annotations
@@ -282,8 +287,12 @@ def admin_run_graphs(server: Server) -> set[str]:
     return {row["g"]["value"] for row in json.loads(body)["results"]["bindings"] if row["g"]["value"].startswith(RUN_BASE)}
 
 
-def stored_run_graphs(store_dir: Path) -> dict[str, int]:
-    """{run graph IRI: triples} read from the on-disk store of a stopped server."""
+def stored_run_graphs(store_dir: Path, backend=None) -> dict[str, int]:
+    """{run graph IRI: triples} read from the on-disk store of a stopped server (or from the engine)."""
+    if backend is not None and backend.remote:
+        counts = backend.engine.select(f'SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
+                                       f'FILTER(STRSTARTS(STR(?g), "{RUN_BASE}")) }} GROUP BY ?g')
+        return {row["g"]["value"]: int(row["n"]["value"]) for row in counts["results"]["bindings"]}
     store = ox.Store.read_only(str(store_dir / "oxigraph"))
     try:
         return {g.value: sum(1 for _ in store.quads_for_pattern(None, None, None, g)) for g in store.named_graphs()
@@ -298,8 +307,15 @@ QUERY_THREADS, QUERIES_PER_THREAD = 8, 25
 UPLOAD_PLANS = [("load-A", 6, 101), ("load-B", 9, 202), ("load-C", 12, 303)]  # label, colleges, seed
 
 
-def test_queries_and_three_uploads_at_once(servers):
-    server = servers("load", DUTYGRAPH_RETRY_AFTER_SECONDS="1")
+def fresh_engine(backend) -> None:
+    """A test of its own servers starts on an empty namespace on the engine too (the runs of the last are dropped)."""
+    if backend.remote:
+        backend.engine.reset()
+
+
+def test_queries_and_three_uploads_at_once(servers, backend):
+    fresh_engine(backend)
+    server = servers("load", DUTYGRAPH_RETRY_AFTER_SECONDS="1", **backend.env())
     owner = account_token(server.store_dir, "loader")
     sets = {label: generate(colleges, 1, seed, 0.1).ntriples().encode() for label, colleges, seed in UPLOAD_PLANS}
     assert len({len(data) for data in sets.values()}) == 3  # three different record sets
@@ -423,10 +439,11 @@ def table_files(oxigraph: Path) -> set[str]:
     return {name for name in os.listdir(oxigraph) if re.fullmatch(r"\d+\.sst", name)}
 
 
-def kill_during_upload(server: Server, servers: Servers, owner: dict, data: bytes, name: str, moment) -> dict:
-    """Upload data, SIGKILL the server when moment(server) returns, and say what the kill left on disk."""
+def kill_during_upload(server: Server, servers: Servers, owner: dict, data: bytes, name: str, moment, backend) -> dict:
+    """Upload data, SIGKILL the server when moment(server, backend) returns, and say what the kill left
+    in the store (on disk, or in the engine)."""
     thread, outcome = background_upload(server, owner, data, name)
-    moment(server)
+    moment(server, backend)
     workers = children(server.pid)
     server.kill()
     for pid in workers:  # its workers, which may outlive it: see test_a_validation_worker_does_not_outlive…
@@ -434,27 +451,46 @@ def kill_during_upload(server: Server, servers: Servers, owner: dict, data: byte
     thread.join(30)
     assert not thread.is_alive() and outcome
     job, = job_ids(server.store_dir)
-    on_disk = stored_run_graphs(server.store_dir)
+    on_disk = stored_run_graphs(server.store_dir, backend)
     return {"job": job, "answered": outcome[0][0] if isinstance(outcome[0], tuple) else repr(outcome[0]),
             "described": RUN_BASE + job in on_disk, "records": f"{RUN_BASE}{job}/records" in on_disk,
             "report": f"{RUN_BASE}{job}/report" in on_disk}
 
 
-def during_validation(server: Server) -> None:
+def during_validation(server: Server, backend) -> None:
     worker, = wait_until(lambda: children(server.pid, b"validation_worker"), 30, what="the validation worker")
     time.sleep(0.5)
     job, = job_ids(server.store_dir)
     assert alive(worker) and not (server.store_dir / "jobs" / job / "result.json").exists()  # still checking
 
 
-def at_the_first_write(server: Server) -> None:
+def at_the_first_write(server: Server, backend) -> None:
+    if backend.remote:  # the first INSERT DATA of the records has landed in the engine
+        wait_until(lambda: engine_job_graphs(server, backend), 60, step=0.005, what="the run's first write to the engine")
+        return
     oxigraph = server.store_dir / "oxigraph"
     before = bulk_files(oxigraph)
     wait_until(lambda: bulk_files(oxigraph) - before, 60, step=0.002, what="the run's bulk load to start")
 
 
-def between_records_and_description(server: Server) -> None:
+def engine_job_graphs(server: Server, backend) -> set[str]:
+    """The graphs of the running upload's job (its run id) that the engine holds."""
+    jobs = job_ids(server.store_dir)
+    return {graph for graph in backend.engine.graphs(RUN_BASE) if jobs and graph.startswith(RUN_BASE + jobs[0])}
+
+
+def between_records_and_description(server: Server, backend) -> None:
     """When the report's bulk load starts: the records graph is in, the description not yet."""
+    if backend.remote:  # half the records written (INSERT DATA after INSERT DATA), no description yet
+        def half_written():
+            jobs = job_ids(server.store_dir)
+            if not jobs:
+                return False
+            answer = backend.engine.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{RUN_BASE}{jobs[0]}/records> {{ ?s ?p ?o }} }}")
+            return int(answer["results"]["bindings"][0]["n"]["value"]) >= 45_000
+
+        wait_until(half_written, 90, step=0.01, what="half the records in the engine")
+        return
     oxigraph = server.store_dir / "oxigraph"
     bulk_before, tables_before = bulk_files(oxigraph), table_files(oxigraph)
     wait_until(lambda: bulk_files(oxigraph) - bulk_before, 60, step=0.002, what="the records' bulk load")
@@ -463,8 +499,9 @@ def between_records_and_description(server: Server) -> None:
     wait_until(lambda: bulk_files(oxigraph) - bulk_before - records_wave, 30, step=0.001, what="the report's bulk load")
 
 
-def test_sigkill_during_uploads_leaves_no_half_run(servers):
-    server = servers("killed")
+def test_sigkill_during_uploads_leaves_no_half_run(servers, backend):
+    fresh_engine(backend)
+    server = servers("killed", **backend.env())
     owner = account_token(server.store_dir, "uploader")
     big = generate(60, 9, 7, 0.02).ntriples().encode()  # about 9 * 10^4 triples (institution and records)
     assert len(big.splitlines()) > 90_000
@@ -477,7 +514,7 @@ def test_sigkill_during_uploads_leaves_no_half_run(servers):
 
     # 1. during the validation (the worker is checking); 2. as the service starts writing the run
     for number, moment in enumerate((during_validation, at_the_first_write), start=1):
-        left = kill_during_upload(server, servers, owner, big, f"big-{number}.nt", moment)
+        left = kill_during_upload(server, servers, owner, big, f"big-{number}.nt", moment, backend)
         assert left["answered"] != 201 and not left["described"] and not left["report"], left  # nothing kept
         server.start()
         check_after_restart(server, finished, owner)  # jobs/ included: the killed job's folder is gone
@@ -489,7 +526,8 @@ def test_sigkill_during_uploads_leaves_no_half_run(servers):
     # 3. between the records graph and the description: a half run on disk, dropped by the restart
     half_runs = []
     for attempt in range(3):
-        left = kill_during_upload(server, servers, owner, big, f"big-3-{attempt}.nt", between_records_and_description)
+        left = kill_during_upload(server, servers, owner, big, f"big-3-{attempt}.nt", between_records_and_description,
+                                  backend)
         server.start()
         if left["described"]:  # the kill came too late: the run was written whole, so it is kept whole
             finished[left["job"]] = big_triples
@@ -509,7 +547,7 @@ def test_sigkill_during_uploads_leaves_no_half_run(servers):
     finished[headers["Location"].rsplit("/", 1)[1]] = triples_of(small, ox.RdfFormat.TURTLE)
     check_after_restart(server, finished, owner)
     server.stop()
-    assert stored_run_graphs(server.store_dir).keys() == {g for run_id in finished for g in run_graphs(run_id)}
+    assert stored_run_graphs(server.store_dir, backend).keys() == {g for run_id in finished for g in run_graphs(run_id)}
 
 
 def test_a_validation_worker_does_not_outlive_its_killed_service(servers):

@@ -2,7 +2,9 @@
 
 Most cases use Flask's test client; the `server` fixture runs `dutygraph serve` (waitress) on a free
 loopback port and SPARQLWrapper talks to it as a real client would. Each case reads request ->
-status -> content type -> exact content.
+status -> content type -> exact content. Every case runs on both backends (`backend`: the embedded
+Oxigraph store, and Virtuoso as an external engine) with the same expected answers, except those
+marked `embedded_only` (the store folder, worker processes).
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, URLENCODED, XML, SPARQLWrapper
+
+from rdflib import Graph
+from rdflib.compare import isomorphic
 
 from dutygraph.web import create_app
 from dutygraph.web.store_access import MARKER, STORE_SUBDIR, data_version
@@ -76,16 +81,16 @@ TEXT = "text/plain; charset=utf-8"
 
 # -- fixtures ------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
-def store_dir(tmp_path_factory) -> Path:
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory, backend) -> Path:
     directory = tmp_path_factory.mktemp("store")
-    create_app({"STORE_DIR": str(directory)})  # builds it once for the session
+    create_app(backend.config(directory))  # builds it (or loads the engine's document graph) once for the module
     return directory
 
 
 @pytest.fixture
-def app(store_dir):
-    return create_app({"STORE_DIR": str(store_dir), "QUERY_TIME_LIMIT": 1.5})
+def app(store_dir, backend):
+    return create_app(backend.config(store_dir, QUERY_TIME_LIMIT=1.5))
 
 
 @pytest.fixture
@@ -132,7 +137,7 @@ def wait_for_worker(parent_pid: int, timeout: float = 5.0, count: int = 1) -> li
 # -- the store -----------------------------------------------------------------------------------
 
 def test_store_is_built_once_then_reopened_and_its_document_replaced_when_stale(tmp_path):
-    """A stale data version replaces the document graph (the default graph) only: named graphs (kept runs) stay."""
+    """(The embedded store's folder: not run on the engine.) A stale data version replaces the document graph (the default graph) only: named graphs (kept runs) stay."""
     store_dir = tmp_path / "store"
     app = create_app({"STORE_DIR": str(store_dir)})
     assert (store_dir / MARKER).read_text() == data_version() + "\n"
@@ -218,6 +223,65 @@ def test_describe_and_ask(client):
     assert ask.status_code == 200
     assert ask.content_type == "application/sparql-results+json"
     assert ask.data == b'{"head":{},"boolean":true}'
+
+
+def test_describe_is_the_concise_bounded_description(client, store):
+    """DESCRIBE answers Oxigraph's description on both stores: the resource's triples in the default
+    graph and, recursively, those of the blank nodes they lead to (Virtuoso's own DESCRIBE adds the
+    triples pointing at the resource; on the engine the blank nodes are skolem IRIs, given back as
+    blank nodes). The order of the triples is each store's own, so the graphs are compared."""
+    for query in ("DESCRIBE <https://w3id.org/dutygraph/id/measure/1>",
+                  "DESCRIBE ?x WHERE { ?x a owl:AllDisjointClasses }",  # blank nodes, and their rdf:List members
+                  "DESCRIBE <https://w3id.org/dutygraph/id/measure/2> ?m WHERE { ?m dg:number 3 ; a dg:Measure }"):
+        response = client.get("/sparql", query_string={"query": query, "format": "ntriples"})
+        assert response.status_code == 200, response.data
+        assert response.content_type == "application/n-triples; charset=utf-8"
+        expected = ox.serialize(store.query(query, prefixes={"owl": "http://www.w3.org/2002/07/owl#",
+                                                             "dg": "https://w3id.org/dutygraph/ontology#"}),
+                                format=ox.RdfFormat.N_TRIPLES)
+        answer, wanted = Graph().parse(data=response.data, format="nt"), Graph().parse(data=expected, format="nt")
+        assert len(answer) == len(wanted) > 0 and isomorphic(answer, wanted), query
+
+
+def test_literals_and_blank_nodes_are_the_embedded_stores(client):
+    """Typed literals in Oxigraph's form (Virtuoso writes 1E3 as 1000.0 and .120000 as .120, and
+    refuses "x5"^^xsd:integer), white space and NUL kept (Oxigraph's XML results reader drops the
+    first, Virtuoso's parser stops at the second), language tags in lower case; isBlank true of the
+    document's blank nodes (skolem IRIs on the engine)."""
+    values = 'VALUES ?x { "0042"^^xsd:integer "1.50"^^xsd:decimal "2024-01-05T10:00:00.120000Z"^^xsd:dateTime ' \
+             '"1E3"^^xsd:double "x5"^^xsd:integer "  padded  " "a\\u0000b" "b"@EN-gb }'
+    response = client.get("/sparql", query_string={"query": f"SELECT ?x WHERE {{ {values} }}", "format": "tsv"})
+    assert (response.status_code, response.data) == (200, (
+        b'?x\n42\n1.5\n"2024-01-05T10:00:00.12Z"^^<http://www.w3.org/2001/XMLSchema#dateTime>\n'
+        b'"1000"^^<http://www.w3.org/2001/XMLSchema#double>\n"x5"^^<http://www.w3.org/2001/XMLSchema#integer>\n'
+        b'"  padded  "\n"a\x00b"\n"b"@en-gb\n'))
+    blank = client.get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isBlank(?s)) }"})
+    assert (blank.status_code, blank.data) == (200, count_json(40))
+    iris = client.get("/sparql", query_string={
+        "query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?o) && isBlank(?s)) }"})
+    assert (iris.status_code, iris.data) == (200, count_json(23))
+
+
+def test_a_graph_outside_the_dataset_matches_nothing(client):
+    """GRAPH <g> with g not a named graph of the dataset is empty (Virtuoso 7.2 alone answers it with one
+    empty solution: ASK true, COUNT(*) 1)."""
+    for graph in ("https://w3id.org/dutygraph/graph/nothing-here", "http://example.org/none"):
+        ask = client.get("/sparql", query_string={"query": f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"})
+        assert (ask.status_code, ask.data) == (200, b'{"head":{},"boolean":false}')
+        count = client.get("/sparql", query_string={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"})
+        assert (count.status_code, count.data) == (200, count_json(0))
+
+
+def test_engine_extensions_and_function_iris_never_run(client):
+    """Only SPARQL 1.1 reaches a store: an engine's extension is Oxigraph's syntax error, a function
+    named by an IRI (Virtuoso would call the SQL procedure of that name) Oxigraph's refusal."""
+    define = client.get("/sparql", query_string={"query": "define input:default-graph-uri <http://example.org/g> SELECT * WHERE { ?s ?p ?o }"})
+    assert (define.status_code, define.content_type, define.data) == (400, TEXT, b"SPARQL syntax error: error at 1:10: expected CONSTRUCT\n")
+    called = client.get("/sparql", query_string={"query": 'SELECT (<bif:sprintf>("%d", 5) AS ?x) WHERE {}'})
+    assert (called.status_code, called.content_type, called.data) == (
+        500, TEXT, b"the query could not be evaluated: The custom function <bif:sprintf> is not supported\n")
+    cast = client.get("/sparql", query_string={"query": 'SELECT (xsd:integer("7") AS ?x) WHERE {}', "format": "csv"})
+    assert (cast.status_code, cast.data) == (200, b"x\r\n7\r\n")
 
 
 @pytest.mark.parametrize("accept, expected", [
@@ -334,14 +398,41 @@ def test_update_requests_are_refused_without_the_admin_token(client, kwargs):
     assert client.get("/sparql", query_string={"query": COUNT_MEASURES}).data == count_json(37)
 
 
-def test_admin_token_may_update_but_never_load(tmp_path, listener):
-    app = create_app({"STORE_DIR": str(tmp_path / "store"), "ADMIN_TOKEN": ADMIN_TOKEN})
+def test_admin_token_may_update_but_never_load(tmp_path, listener, backend):
+    app = create_app(backend.config(tmp_path / "store", ADMIN_TOKEN=ADMIN_TOKEN))
     client, admin = app.test_client(), {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    inserted = client.post("/sparql", data="INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> 7 } }",
+    graph = "https://w3id.org/dutygraph/graph/admin-notes"  # a graph of dutygraph's: one an engine lets the service write
+    inserted = client.post("/sparql", data=f"INSERT DATA {{ GRAPH <{graph}> {{ <http://example.org/a> <http://example.org/b> 7 }} }}",
                            content_type="application/sparql-update", headers=admin)
     assert inserted.status_code == 204
-    seen = client.get("/sparql", query_string={"query": "SELECT ?o WHERE { GRAPH <http://example.org/g> { ?s ?p ?o } }", "format": "csv"})
-    assert seen.data == b"o\r\n7\r\n"  # the next (anonymous) query sees it: a public graph outside the run namespace
+    query = f"SELECT ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    seen = client.get("/sparql", query_string={"query": query, "format": "csv"})
+    asked = client.get("/sparql", query_string={"query": query, "format": "csv", "named-graph-uri": graph})
+    assert asked.data == b"o\r\n7\r\n"  # the next query that names it sees it (a graph outside the run namespace)
+    if backend.remote:
+        # On an engine the public dataset is the document graph only (datasets.public_named_graphs: the
+        # engine's graphs are not the service's to publish), and an admin writes dutygraph's graphs only.
+        assert seen.data == b"o\r\n"
+        other = client.post("/sparql", data="INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> 7 } }",
+                            content_type="application/sparql-update", headers=admin)
+        assert other.status_code == 403
+        assert other.data.startswith(b"graph <http://example.org/g> is not one of dutygraph's: on an external SPARQL engine")
+    else:
+        assert seen.data == b"o\r\n7\r\n"  # an anonymous query sees it too: a public graph outside the run namespace
+        other = client.post("/sparql", data="INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> 7 } }",
+                            content_type="application/sparql-update", headers=admin)
+        assert other.status_code == 204
+    # The default graph is the document graph on both: an update without GRAPH changes it.
+    into_document = client.post("/sparql", data={"update": "INSERT DATA { <http://example.org/a> <http://example.org/b> 8 }"},
+                                headers=admin)
+    assert into_document.status_code == 204
+    document = client.get("/sparql", query_string={"query": "SELECT ?o WHERE { <http://example.org/a> <http://example.org/b> ?o }",
+                                                   "format": "csv"})
+    assert document.data == b"o\r\n8\r\n"
+    deleted = client.post("/sparql", data={"update": "DELETE WHERE { <http://example.org/a> ?p ?o }"}, headers=admin)
+    assert deleted.status_code == 204
+    assert client.get("/sparql", query_string={"query": "SELECT ?o WHERE { <http://example.org/a> ?p ?o }",
+                                               "format": "csv"}).data == b"o\r\n"
     loading = client.post("/sparql", data={"update": f"LOAD <{listener.url}> INTO GRAPH <http://example.org/g>"}, headers=admin)
     assert loading.status_code == 403
     assert loading.data == b"LOAD is not accepted, even from an admin: the service never fetches a URL\n"
@@ -417,8 +508,8 @@ def test_other_methods_are_405(client):
 
 # -- limits --------------------------------------------------------------------------------------
 
-def test_body_over_the_cap_is_413(store_dir):
-    client = create_app({"STORE_DIR": str(store_dir), "MAX_CONTENT_LENGTH": 100}).test_client()
+def test_body_over_the_cap_is_413(store_dir, backend):
+    client = create_app(backend.config(store_dir, MAX_CONTENT_LENGTH=100)).test_client()
     big = "SELECT * WHERE { ?s ?p ?o } " + "#" * 200
     for kwargs in ({"data": {"query": big}}, {"data": big, "content_type": "application/sparql-query"}):
         response = client.post("/sparql", **kwargs)
@@ -429,8 +520,8 @@ def test_body_over_the_cap_is_413(store_dir):
     assert (small.status_code, small.data) == (200, b'{"head":{},"boolean":true}')  # the empty pattern has one solution
 
 
-def test_results_beyond_the_row_cap_are_truncated_and_say_so(store_dir):
-    client = create_app({"STORE_DIR": str(store_dir), "RESULT_ROW_LIMIT": 3}).test_client()
+def test_results_beyond_the_row_cap_are_truncated_and_say_so(store_dir, backend):
+    client = create_app(backend.config(store_dir, RESULT_ROW_LIMIT=3)).test_client()
     five = "SELECT ?n WHERE { VALUES ?n { 1 2 3 4 5 } }"
     response = client.get("/sparql", query_string={"query": five, "format": "csv"})
     assert response.status_code == 200
@@ -447,6 +538,7 @@ def test_results_beyond_the_row_cap_are_truncated_and_say_so(store_dir):
     assert "Result-Truncated" not in three.headers
 
 
+@pytest.mark.embedded_only("the embedded store's query worker processes")
 def test_time_limit_kills_the_worker(client):
     """An explosive query is stopped at the limit: 504, and its worker process is gone (the pool's
     idle workers stay, asleep)."""
@@ -471,11 +563,49 @@ def test_time_limit_kills_the_worker(client):
     assert client.get("/sparql", query_string={"query": COUNT_MEASURES}).data == count_json(37)
 
 
-def test_concurrency_cap_answers_503_with_retry_after(store_dir):
-    app = create_app({"STORE_DIR": str(store_dir), "QUERY_TIME_LIMIT": 1.5, "MAX_CONCURRENT_QUERIES": 1})
+def test_time_limit_answers_504_and_others_are_answered_meanwhile(client):
+    """What the service promises on both stores: an explosive query is answered 504 at the limit, and
+    while it runs other queries are answered at once."""
+    outcome = {}
+
+    def ask():
+        started = time.monotonic()
+        outcome["response"] = client.get("/sparql", query_string={"query": EXPLOSIVE})
+        outcome["elapsed"] = time.monotonic() - started
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    time.sleep(0.3)
+    meanwhile = []
+    while asking.is_alive() and len(meanwhile) < 5:
+        started = time.monotonic()
+        response = client.get("/sparql", query_string={"query": COUNT_MEASURES})
+        meanwhile.append((response.status_code, response.data, time.monotonic() - started < 1.0))
+    asking.join(10)
+    assert meanwhile and all(answer == (200, count_json(37), True) for answer in meanwhile)
+    response = outcome["response"]
+    assert (response.status_code, response.content_type, response.data) == (504, TEXT, TIMEOUT_MESSAGE)
+    assert 1.5 <= outcome["elapsed"] < 1.5 + 3
+    assert client.get("/sparql", query_string={"query": COUNT_MEASURES}).data == count_json(37)
+
+
+def wait_until_busy(app, backend, count: int = 1) -> None:
+    """Until count queries hold the app's query slots (on the embedded store: their workers evaluate)."""
+    if not backend.remote:
+        wait_for_worker(os.getpid(), count=count)
+        return
+    slots = app.extensions["dutygraph.query_slots"]
+    deadline = time.monotonic() + 5
+    while slots._value > app.config["MAX_CONCURRENT_QUERIES"] - count:
+        assert time.monotonic() < deadline, "the slow queries did not start"
+        time.sleep(0.01)
+
+
+def test_concurrency_cap_answers_503_with_retry_after(store_dir, backend):
+    app = create_app(backend.config(store_dir, QUERY_TIME_LIMIT=1.5, MAX_CONCURRENT_QUERIES=1))
     slow = threading.Thread(target=lambda: app.test_client().get("/sparql", query_string={"query": EXPLOSIVE}))
     slow.start()
-    wait_for_worker(os.getpid())
+    wait_until_busy(app, backend)
     response = app.test_client().get("/sparql", query_string={"query": COUNT_MEASURES})
     assert response.status_code == 503
     assert response.content_type == TEXT
@@ -532,10 +662,10 @@ def test_a_browser_is_sent_to_the_editor(client):
 # -- a real server and a real client -------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, backend):
     store_dir = tmp_path_factory.mktemp("server-store")  # a store is open in one process only
     port = free_port()
-    environment = dict(os.environ, DUTYGRAPH_QUERY_TIME_LIMIT="1.5", DUTYGRAPH_MAX_CONCURRENT_QUERIES="2")
+    environment = dict(os.environ, DUTYGRAPH_QUERY_TIME_LIMIT="1.5", DUTYGRAPH_MAX_CONCURRENT_QUERIES="2", **backend.env())
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "dutygraph"), "serve", "--port", str(port), "--store", str(store_dir)],
         env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -640,8 +770,9 @@ def test_server_answers_bad_input_with_4xx_and_keeps_serving(server, listener):
     assert process.poll() is None
 
 
-def test_server_time_limit_and_concurrency_cap(server):
-    """Two explosive queries fill the server's two slots: a third is 503; both stop at 1.5 s, workers killed."""
+def test_server_time_limit_and_concurrency_cap(server, backend):
+    """Two explosive queries fill the server's two slots: a third is 503; both stop at 1.5 s (on the
+    embedded store: their workers killed)."""
     process, url = server
     explosive = url + "?query=" + urllib.parse.quote(EXPLOSIVE)
     answers = []
@@ -653,8 +784,12 @@ def test_server_time_limit_and_concurrency_cap(server):
     slow = [threading.Thread(target=ask) for _ in range(2)]
     for thread in slow:
         thread.start()
-    workers = wait_for_worker(process.pid, count=2)
-    assert len(workers) == 2
+    if backend.remote:  # no worker to watch: the slow queries wait on the engine
+        workers = []
+        time.sleep(0.5)
+    else:
+        workers = wait_for_worker(process.pid, count=2)
+        assert len(workers) == 2
     busy = urllib.request.Request(url + "?query=" + urllib.parse.quote(COUNT_MEASURES))
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(busy, timeout=15)

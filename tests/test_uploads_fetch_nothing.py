@@ -16,8 +16,9 @@ ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    app = create_app({"STORE_DIR": str(tmp_path_factory.mktemp("fetch-nothing-store")), "ADMIN_TOKEN": ADMIN_TOKEN})
+def client(tmp_path_factory, backend):
+    """On both backends (conftest's `backend`: the embedded store, Virtuoso)."""
+    app = create_app(backend.config(tmp_path_factory.mktemp("fetch-nothing-store"), ADMIN_TOKEN=ADMIN_TOKEN))
     return app.test_client()
 
 

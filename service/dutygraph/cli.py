@@ -19,7 +19,12 @@ from .queries import QueryError, SelectResult, list_canned_queries, run_canned_q
 EXPORT_FORMATS = {"turtle": "turtle", "ntriples": "ntriples", "jsonld": "json-ld"}
 
 
-def _store():
+
+def _store(url: str | None = None):
+    if url:
+        from .cli_validate import engine_store
+
+        return engine_store(url, writable=False, document="present")
     from .store import open_document_store
 
     return open_document_store()
@@ -28,14 +33,31 @@ def _store():
 def cmd_build(args) -> int:
     import pyoxigraph as ox
 
+    from .cli_validate import EngineUnusable, engine_store
     from .graph_build import write_build
 
+    try:
+        engine = engine_store(args.store, document="none") if args.store else None
+    except EngineUnusable as error:
+        print(f"dutygraph: {error}", file=sys.stderr)
+        return 2
     written = write_build(Path(args.output_dir))
     store = ox.Store()
     store.bulk_load(path=str(written["full"]), format=ox.RdfFormat.TURTLE)  # what was written, not a second build
     counts = run_canned_query(store, "graph-counts")
     for name, path in written.items():
         print(f"wrote {path} ({path.stat().st_size} bytes)")
+    if engine is not None:
+        from .remote_store import RemoteError
+        from .validation.engine_dataset import load_document
+
+        try:
+            load_document(engine, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
+            counts = run_canned_query(engine, "graph-counts")  # as the engine answers them
+        except RemoteError as error:
+            print(f"dutygraph: loading the document graph into {args.store} failed: {error}", file=sys.stderr)
+            return 2
+        print(f"loaded the document graph into {args.store} ({len(store)} triples, replacing what it had)")
     row = counts.rows[0]
     print(", ".join(f"{plain(row[v])} {v}" for v in counts.variables))
     return 0
@@ -151,7 +173,7 @@ def cmd_query(args) -> int:
         return 0
     if bool(args.name) == bool(args.sparql):
         raise QueryError("give either a canned query NAME or --sparql 'QUERY' (or --list)")
-    store = _store()
+    store = _store(args.store)
     if args.sparql:
         if args.param:
             raise QueryError("--param goes with a canned query, not with --sparql")
@@ -196,6 +218,8 @@ def make_parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="build the graph from the source text and curation tables")
     build.add_argument("--output-dir", default="build", help="where to write the Turtle files (default: build)")
+    build.add_argument("--store", metavar="URL", help="also load the document graph into this SPARQL 1.1 engine "
+                                                      "(its /sparql endpoint, updates allowed), replacing it there")
     build.set_defaults(handler=cmd_build)
 
     check = sub.add_parser("check", help="run the quality checks: SHACL integrity, duty coverage, HermiT consistency, OWL 2 DL profile")
@@ -218,6 +242,8 @@ def make_parser() -> argparse.ArgumentParser:
     query.add_argument("--sparql", help="run this SPARQL query instead of a canned one")
     query.add_argument("--list", action="store_true", help="list the canned queries")
     query.add_argument("--format", choices=FORMATS, default="table")
+    query.add_argument("--store", metavar="URL", help="ask this SPARQL 1.1 engine's document graph (loaded by "
+                                                      "`dutygraph build --store URL`) instead of a fresh in-memory build")
     query.set_defaults(handler=cmd_query)
 
     export = sub.add_parser("export", help="write the whole graph (ontology + data)")
@@ -249,6 +275,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except Exception as error:
+        from .cli_validate import EngineUnusable
+        from .remote_store import RemoteError
+
+        if isinstance(error, (EngineUnusable, RemoteError)):  # an external engine (--store URL) failed or refused
+            print(f"dutygraph: {error}", file=sys.stderr)
+            return 2
+        raise
 
 
 if __name__ == "__main__":

@@ -15,7 +15,50 @@ from .validation.run import NoRecordsError, RecordStructureError
 REPORT_FORMATS = ("text", "json", "turtle", "jsonld")
 
 
+class EngineUnusable(Exception):
+    """An external engine (--store URL) that cannot be used: the message says why and what to do."""
+
+
+def engine_store(url: str, *, writable: bool = True, document: str = "exact"):
+    """The RemoteStore of ``--store URL`` (update URL, account and password from DUTYGRAPH_STORE_UPDATE_URL,
+    DUTYGRAPH_STORE_USER, DUTYGRAPH_STORE_PASSWORD), checked: reachable, accepting updates when
+    ``writable``, and holding this dutygraph's document graph (``document``: "exact", "present" or
+    "none"). EngineUnusable otherwise."""
+    import os
+
+    from .remote_store import RemoteError, RemoteStore, is_store_url
+    from .validation.engine_dataset import EngineRefused, StaleDocument, check_document, check_engine, document_version
+
+    if not is_store_url(url):
+        raise EngineUnusable(f"--store takes the URL of a SPARQL endpoint (http://… or https://…), not {url!r}")
+    store = RemoteStore(url, os.environ.get("DUTYGRAPH_STORE_UPDATE_URL") or None,
+                        user=os.environ.get("DUTYGRAPH_STORE_USER") or None,
+                        password=os.environ.get("DUTYGRAPH_STORE_PASSWORD") or None,
+                        timeout=float(os.environ.get("DUTYGRAPH_STORE_TIMEOUT") or 3600))
+    try:
+        check_engine(store, writable=writable)
+        if document == "exact":
+            check_document(store)
+        elif document == "present" and document_version(store) is None:
+            raise StaleDocument(f"the SPARQL engine at {url} has no dutygraph document graph; load it with "
+                                "`dutygraph build --store URL`")
+    except EngineRefused as error:
+        raise EngineUnusable(str(error)) from None
+    except StaleDocument as error:
+        raise EngineUnusable(str(error)) from None
+    except RemoteError as error:
+        raise EngineUnusable(f"cannot use the SPARQL engine at {url}: {error}") from None
+    return store
+
+
 def cmd_validate(args) -> int:
+    from .remote_store import RemoteError
+
+    try:
+        store = engine_store(args.store) if args.store else None
+    except EngineUnusable as error:
+        print(f"dutygraph: {error}", file=sys.stderr)
+        return 2
     try:
         records = load_records([Path(f) for f in args.files], base=args.base)
         institution = None
@@ -23,9 +66,12 @@ def cmd_validate(args) -> int:
             institution = load_records([Path(f) for f in args.institution], base=args.base).quads
         policy = load_policy(Path(args.policy) if args.policy else None)
         run = validate_records(records.quads, years=args.year or None, policy=policy,
-                               institution_quads=institution, engine=args.engine)
+                               institution_quads=institution, engine=args.engine, store=store)
     except (RecordInputError, RecordStructureError, NoRecordsError, PolicyError) as error:
         print(f"dutygraph: bad input: {error}", file=sys.stderr)
+        return 2
+    except RemoteError as error:
+        print(f"dutygraph: the validation on the SPARQL engine at {args.store} failed: {error}", file=sys.stderr)
         return 2
     if args.format == "json":
         text = json.dumps(run.as_json(), ensure_ascii=False, indent=2) + "\n"
@@ -86,6 +132,9 @@ def add_parsers(sub) -> None:
     validate.add_argument("--engine", choices=ENGINES, default="fast", help="fast (SPARQL on Oxigraph) or pyshacl (the reference)")
     validate.add_argument("--base", default=DEFAULT_BASE, help="base IRI for CSV/XLSX rows and relative IRIs")
     validate.add_argument("--output", help="write the report to this file")
+    validate.add_argument("--store", metavar="URL",
+                          help="validate on this SPARQL 1.1 engine (its /sparql endpoint; the document graph loaded there "
+                               "by `dutygraph build --store URL`): the records go into a temporary graph, dropped afterwards")
     validate.set_defaults(handler=cmd_validate)
 
     generate = sub.add_parser("generate-records", help="write synthetic records (with their institution) for demos and benchmarks")

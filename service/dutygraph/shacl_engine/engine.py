@@ -89,6 +89,8 @@ def _run(check: Check, data: ox.Store, union_default_graph: bool) -> list[Result
     try:
         solutions = data.query(check.query, use_default_graph_as_union=union_default_graph)
     except (SyntaxError, RuntimeError) as error:
+        if getattr(data, "remote", False):
+            raise  # an external engine's failure (validation.engine_dataset), not the compiled query's
         raise UnsupportedShapeError(f"Oxigraph cannot run the compiled query ({error})", check.shape.node)
     names = [variable.value for variable in solutions.variables]
     shape = check.shape

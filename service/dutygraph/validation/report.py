@@ -83,13 +83,27 @@ def _item_facts(store: ox.Store) -> dict[str, dict]:
     return items
 
 
-def _focus_years(store: ox.Store) -> dict[str, int]:
+FOCUS_CHUNK = 500  # focus nodes per query on an external engine
+
+
+def _focus_years(store: ox.Store, report: Graph | None = None) -> dict[str, int]:
     years = {}
-    for row in store.query(FOCUS_DATES):
+    for row in _focus_dates(store, report):
         value = row["first"]
         if value is not None and len(value.value) >= 4 and value.value[:4].isdigit():
             years[row["focus"].value] = int(value.value[:4])
     return years
+
+
+def _focus_dates(store, report: Graph | None):
+    if not getattr(store, "remote", False) or report is None:
+        yield from store.query(FOCUS_DATES)
+        return
+    # On an external engine, only the focus nodes of the results: not one row per dated record.
+    focuses = sorted({focus for focus in report.objects(None, SH.focusNode)}, key=str)
+    for start in range(0, len(focuses), FOCUS_CHUNK):
+        values = " ".join(store.terms.sparql(focus) for focus in focuses[start:start + FOCUS_CHUNK])
+        yield from store.query(FOCUS_DATES.replace("WHERE {", f"WHERE {{ VALUES ?focus {{ {values} }}", 1))
 
 
 _PLACEHOLDER = re.compile(r"\{[?$][A-Za-z_][A-Za-z0-9_]*\}")
@@ -142,7 +156,7 @@ def interpret_report(report: Graph, shapes: Graph, store: ox.Store) -> list[Duty
             period = int(value[len(PERIOD_PREFIX):])
         else:
             if focus_years is None:
-                focus_years = _focus_years(store)
+                focus_years = _focus_years(store, report)
             period = focus_years.get(focus)
         messages = _messages(report, node, patterns)
         results.append(DutyResult(

@@ -6,6 +6,10 @@ institution unless the records bring their own or one is given), the records, on
 dg:ReportingPeriod per year checked, the dg:ValidationPolicy, and the day numbers derived from every
 date (day_numbers.py). Record shapes run first: records
 that break them are bad input and no duty is judged. Then the duty shapes run.
+
+With ``store=RemoteStore(…)`` the same steps run on an external SPARQL engine, over the run's graphs
+there (engine_dataset.py): the records graph, a work graph for what the run adds, and the document
+graph; the results are the same as the embedded path's on the same records.
 """
 
 from __future__ import annotations
@@ -119,9 +123,23 @@ def build_dataset(record_quads, *, institution_quads=None) -> ox.Store:
 
 
 def validate_records(record_quads, *, years: list[int] | None = None, policy: dict[str, int] | None = None,
-                     institution_quads=None, engine: str = "fast") -> ValidationRun:
-    """Check records against every duty shape; see the module docstring."""
+                     institution_quads=None, engine: str = "fast", store=None, records_graph: str | None = None,
+                     keep_records: bool = False, work_graph: str | None = None) -> ValidationRun:
+    """Check records against every duty shape; see the module docstring.
+
+    store: a ``RemoteStore`` to validate on that engine instead of in memory. The records are written
+    to ``records_graph`` (default: a temporary graph), kept there after a run that succeeded when
+    ``keep_records``, else dropped; the work graph (default: a temporary one) is dropped either way."""
+    if store is not None:
+        return _validate_on_engine(store, record_quads, years=years, policy=policy, institution_quads=institution_quads,
+                                   engine=engine, records_graph=records_graph, keep_records=keep_records,
+                                   work_graph=work_graph)
     store = build_dataset(record_quads, institution_quads=institution_quads)
+    return _validate(store, years=years, policy=policy, engine=engine)
+
+
+def _validate(store, *, years, policy, engine) -> ValidationRun:
+    """The steps of a run on its dataset (an in-memory store, or an EngineDataset)."""
     problems = structure_problems(store, engine)
     if problems:
         raise RecordStructureError(problems)
@@ -140,3 +158,34 @@ def validate_records(record_quads, *, years: list[int] | None = None, policy: di
                         policy=policy, engine=engine, triples=len(store))
     run.counts = severity_counts(results)
     return run
+
+
+def build_engine_dataset(dataset, record_quads, *, institution_quads=None) -> None:
+    """Write a run's records and institution to the engine, as build_dataset does in memory."""
+    dataset.add_records(_to_default_graph(list(record_quads)))
+    if institution_quads is not None:
+        dataset.extend(_to_default_graph(list(institution_quads)))
+    elif not _has_institution(dataset):
+        dataset.bulk_load(path=str(default_institution_path()), format=ox.RdfFormat.TURTLE)
+
+
+def _validate_on_engine(remote, record_quads, *, years, policy, institution_quads, engine, records_graph,
+                        keep_records, work_graph) -> ValidationRun:
+    from .engine_dataset import EngineDataset, check_document, new_key, temporary_graph
+
+    check_document(remote)
+    key = new_key()
+    dataset = EngineDataset(remote, records_graph=records_graph or temporary_graph(key, "records"),
+                            work_graph=work_graph or temporary_graph(key, "work"), key=key)
+    succeeded = False
+    try:
+        build_engine_dataset(dataset, record_quads, institution_quads=institution_quads)
+        run = _validate(dataset, years=years, policy=policy, engine=engine)
+        succeeded = True
+        return run
+    finally:
+        try:
+            dataset.drop(records=not (succeeded and keep_records))
+        except Exception:
+            if succeeded:
+                raise  # else the run's own error is the one to tell

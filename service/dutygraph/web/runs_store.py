@@ -160,12 +160,13 @@ def description_quads(run: Run, results: dict) -> list[ox.Quad]:
     return quads
 
 
-def add_run(service_store, run: Run, *, records_ntriples: Path, report_ntriples: Path, results: dict) -> Run:
+def add_run(service_store, run: Run, *, records_ntriples: Path | None, report_ntriples: Path, results: dict) -> Run:
     """Write a run: records and report first, the description last (see the module docstring)."""
     with service_store.write() as store:
         try:
-            store.bulk_load(path=str(records_ntriples), format=ox.RdfFormat.N_TRIPLES,
-                            to_graph=ox.NamedNode(records_graph(run.id)))
+            if records_ntriples is not None:  # None: the validation left them in the records graph (an engine's)
+                store.bulk_load(path=str(records_ntriples), format=ox.RdfFormat.N_TRIPLES,
+                                to_graph=ox.NamedNode(records_graph(run.id)))
             store.bulk_load(path=str(report_ntriples), format=ox.RdfFormat.N_TRIPLES,
                             to_graph=ox.NamedNode(report_graph(run.id)))
             store.extend(description_quads(run, results))

@@ -64,9 +64,11 @@ def run_admin_update(update: str, account) -> Response:
     service_store = store_access.service_store()
     try:
         with service_store.write() as store:
-            store.update(update, prefixes=PREFIXES)
+            getattr(store, "admin_update", store.update)(update, prefixes=PREFIXES)  # engine: remote_store.admin_update
     except SyntaxError as error:
         return _plain(400, f"SPARQL syntax error: {error}")
+    except ValueError as error:  # the engine refused it, or the service does not send it (UpdateRefused: 403)
+        return _plain(getattr(error, "status", 400), str(error))
     except OSError as error:
         return _plain(500, f"the update could not be applied: {error}")
     account_store().log(account.name, "sparql-update", None, update[:2000], request.remote_addr)

@@ -175,6 +175,9 @@ class RemoteServiceStore:
         self._write_lock = threading.RLock()
         self.grace_seconds = 0.0
         self.refresh_document()
+        # Once per start: graphs written behind the service's back (a bulk load over isql) enter the
+        # registry that RemoteStore.named_graphs reads (a scan of every quad, O(data)).
+        self.store.rescan_graphs()
 
     @property
     def store_path(self) -> str:

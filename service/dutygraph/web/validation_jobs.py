@@ -11,6 +11,12 @@ is still open, so that "too many at once" is still a 503 answered at once, and h
 the background thread's ``run_validation(…, slot=…)``; ``on_state`` reports each step (writing the
 files, validating) so the job can say where it is. One code path for both: the same slots, limits
 and folders.
+
+On an external SPARQL engine (``service_store().remote``) the worker validates there, in the run's
+records graph and a work graph of the run (``validation_worker``); ``job.json`` names the engine,
+the account and password go in the worker's environment. Whatever stops a run before it is kept
+(bad input, the time limit, a failed worker) drops both graphs; the work graph of a run that the
+service did not live to finish is dropped when the service starts.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from pathlib import Path
 from flask import current_app
 
 from .limits import Busy
+from .store_access import service_store
 
 JOBS_SUBDIR = "jobs"
 
@@ -49,8 +56,9 @@ class ValidationOutput:
     result: dict
 
     @property
-    def records_ntriples(self) -> Path:
-        return self.folder / "records.nt"
+    def records_ntriples(self) -> Path | None:
+        """The records as loaded; None when the worker left them in the engine's records graph."""
+        return None if self.result.get("records_in_store") else self.folder / "records.nt"
 
     @property
     def report_ntriples(self) -> Path:
@@ -63,6 +71,18 @@ def init_app(app) -> None:
     jobs = Path(app.config["STORE_DIR"]) / JOBS_SUBDIR
     shutil.rmtree(jobs, ignore_errors=True)
     jobs.mkdir(parents=True, exist_ok=True)
+    store = app.extensions.get("dutygraph.store")
+    if store is not None and store.remote:
+        from ..remote_store import RemoteError
+        from ..validation.engine_dataset import SERVICE_WORK_PREFIX, drop_temporary_graphs
+
+        try:
+            dropped = drop_temporary_graphs(store.store, SERVICE_WORK_PREFIX)
+        except RemoteError as error:
+            app.logger.warning("could not drop the work graphs of interrupted validations: %s", error)
+        else:
+            if dropped:
+                app.logger.warning("dropped the work graphs of %d interrupted validation(s)", len(dropped))
     app.extensions["dutygraph.validation_slots"] = threading.BoundedSemaphore(app.config["MAX_CONCURRENT_VALIDATIONS"])
     validation_async.init_app(app)
 
@@ -115,6 +135,7 @@ def run_validation(run_id: str, files: list[tuple[str, bytes]], institution: lis
         on_state("uploading")
         folder.mkdir(parents=True)
         job = {"files": [], "institution": [], "years": years, "engine": "fast"}
+        engine_env = _engine_job(job, run_id)
         for key, given in (("files", files), ("institution", institution)):
             for number, (name, data) in enumerate(given, start=1):
                 path = folder / f"{key}-{_safe_name(number, name)}"
@@ -124,7 +145,8 @@ def run_validation(run_id: str, files: list[tuple[str, bytes]], institution: lis
         on_state("validating")
         limit = current_app.config["VALIDATION_TIME_LIMIT"]
         worker = subprocess.Popen([sys.executable, "-I", "-m", "dutygraph.web.validation_worker", str(folder), str(os.getpid())],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  env=dict(os.environ, **engine_env) if engine_env else None)
         try:
             _, errors = worker.communicate(timeout=limit)
         except subprocess.TimeoutExpired:
@@ -144,9 +166,38 @@ def run_validation(run_id: str, files: list[tuple[str, bytes]], institution: lis
         return ValidationOutput(folder, json.loads((folder / "result.json").read_text()))
     except BaseException:
         discard(run_id)
+        _drop_engine_graphs(run_id)
         raise
     finally:
         slot.release()
+
+
+def _engine_job(job: dict, run_id: str) -> dict[str, str]:
+    """On an external engine: the engine in job.json, its account for the worker's environment."""
+    store = service_store()
+    if not store.remote:
+        return {}
+    remote = store.store
+    job["store"] = {"url": remote.query_url, "update_url": remote.update_url,
+                    "timeout": float(current_app.config["VALIDATION_TIME_LIMIT"]) + 60}
+    job["run_id"] = run_id
+    return {name: value for name, value in (("DUTYGRAPH_STORE_USER", remote.user or ""),
+                                             ("DUTYGRAPH_STORE_PASSWORD", remote.password or "")) if value}
+
+
+def _drop_engine_graphs(run_id: str) -> None:
+    """The records and work graphs a stopped run may have left on the engine (none on the embedded store)."""
+    store = service_store()
+    if not store.remote:
+        return
+    from ..remote_store import RemoteError
+    from ..validation.engine_dataset import service_work_graph
+    from .runs_store import records_graph
+
+    try:
+        store.store.update(f"DROP SILENT GRAPH <{records_graph(run_id)}> ; DROP SILENT GRAPH <{service_work_graph(run_id)}>")
+    except RemoteError as error:
+        current_app.logger.warning("could not drop the graphs of the stopped run %s: %s", run_id, error)
 
 
 def discard(run_id: str) -> None:

@@ -13,12 +13,22 @@ same folder, either
 
 A process of its own keeps a large validation's memory and CPU out of the service process (whose
 threads answer other requests meanwhile), and lets the service stop a validation that runs past
-VALIDATION_TIME_LIMIT by killing it. Nothing here writes the store.
+VALIDATION_TIME_LIMIT by killing it. Nothing here writes the embedded store.
+
+When the service's store is an external SPARQL engine, ``job.json`` also has ``"store": {"url",
+"update_url"}`` and ``"run_id"`` (the account and password, if any, come in the environment:
+``DUTYGRAPH_STORE_USER``, ``DUTYGRAPH_STORE_PASSWORD``): the validation runs on the engine
+(``validation.engine_dataset``). The records are written into the run's records graph
+(``runs_store.records_graph(run_id)``), where the kept run will have them, and are left there when
+the validation succeeds (``result.json`` then says ``"records_in_store": true`` and no
+``records.nt`` is written); the run's work graph is dropped whatever happens, and the records graph
+too unless the validation succeeded.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -36,9 +46,30 @@ def _write_triples(path: Path, quads) -> None:
         ox.serialize((q.triple for q in quads), output, format=ox.RdfFormat.N_TRIPLES)
 
 
+def _engine(job: dict):
+    """The RemoteStore of the job's engine, or None for the embedded path."""
+    settings = job.get("store")
+    if not settings:
+        return None
+    from ..remote_store import RemoteStore
+
+    return RemoteStore(settings["url"], settings.get("update_url") or None,
+                       user=os.environ.get("DUTYGRAPH_STORE_USER") or None,
+                       password=os.environ.get("DUTYGRAPH_STORE_PASSWORD") or None,
+                       timeout=float(settings.get("timeout") or 3600))
+
+
 def main(job_dir: str) -> int:
     folder = Path(job_dir)
     job = json.loads((folder / "job.json").read_text())
+    store = _engine(job)
+    on_engine = {}
+    if store is not None:
+        from ..validation.engine_dataset import service_work_graph
+        from .runs_store import records_graph
+
+        on_engine = {"store": store, "records_graph": records_graph(job["run_id"]), "keep_records": True,
+                     "work_graph": service_work_graph(job["run_id"])}
     try:
         records = load_records([(name, Path(path).read_bytes()) for name, path in job["files"]])
         institution, institution_files = None, []
@@ -46,15 +77,17 @@ def main(job_dir: str) -> int:
             loaded = load_records([(name, Path(path).read_bytes()) for name, path in job["institution"]])
             institution, institution_files = loaded.quads, loaded.files
         run = validate_records(records.quads, years=job.get("years") or None, policy=load_policy(None),
-                               institution_quads=institution, engine=job.get("engine", "fast"))
+                               institution_quads=institution, engine=job.get("engine", "fast"), **on_engine)
     except (RecordInputError, RecordStructureError, NoRecordsError, PolicyError) as error:
         (folder / "error.json").write_text(json.dumps({"kind": "bad-input", "message": str(error)}, ensure_ascii=False))
         return 2
-    _write_triples(folder / "records.nt", records.quads)
+    if store is None:
+        _write_triples(folder / "records.nt", records.quads)
     (folder / "report.nt").write_bytes(run.report_graph.serialize(format="nt", encoding="utf-8"))
     files = ([asdict(f) | {"role": "records"} for f in records.files]
              + [asdict(f) | {"role": "institution"} for f in institution_files])
-    result = {"run": run.as_json(), "files": files, "triples": len(records.quads), "engine": run.engine}
+    result = {"run": run.as_json(), "files": files, "triples": len(records.quads), "engine": run.engine,
+              "records_in_store": store is not None}
     (folder / "result.json").write_text(json.dumps(result, ensure_ascii=False))
     return 0
 

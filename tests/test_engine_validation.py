@@ -1,0 +1,339 @@
+"""Validation on an external SPARQL engine (Virtuoso): the same results as the embedded path.
+
+``validate_records(…, store=RemoteStore)`` runs the run's steps on the engine
+(dutygraph.validation.engine_dataset): every example record set, a generated set and the sub-rules
+of test_validate give exactly the embedded path's ``as_json()``; bad input is refused with the same
+problems; the temporary and work graphs are gone afterwards; the rewritten queries
+(engine_dialect) give the original rows on Oxigraph too. The commands (``validate --store``,
+``build --store`` then ``query --store``) and an upload to a service on the engine are checked the
+same way. The engine is conftest's session ``virtuoso``, its namespace reset for this module.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from dutygraph.records_input import load_records
+from dutygraph.remote_store import DOCUMENT_GRAPH, RemoteStore
+from dutygraph.shacl_engine.engine import compile_checks
+from dutygraph.shacl_engine.focus import FocusPatterns
+from dutygraph.shacl_engine.shapes_model import load_shapes as shape_model
+from dutygraph.validation import engine_dataset, validate_records
+from dutygraph.validation.day_numbers import derive_day_numbers
+from dutygraph.validation.engine_dataset import TMP_BASE, load_document
+from dutygraph.validation.engine_dialect import engine_query
+from dutygraph.validation.periods import period_quads
+from dutygraph.validation.policy import load_policy, policy_quads
+from dutygraph.validation.run import RecordStructureError, build_dataset, document_ntriples, load_shapes
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "data" / "examples"
+DG = "https://w3id.org/dutygraph/ontology#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+EXAMPLE_FILES = sorted(p.name for p in EXAMPLES.glob("*.ttl"))
+
+
+@pytest.fixture(scope="module")
+def engine(virtuoso) -> RemoteStore:
+    """The session's Virtuoso, dutygraph's namespace emptied, the document graph loaded."""
+    virtuoso.reset()
+    store = RemoteStore(virtuoso.sparql_url, timeout=600)
+    load_document(store, document_ntriples())
+    return store
+
+
+def left_over(virtuoso) -> list[str]:
+    """The graphs of the engine that a finished validation must not leave: temporary and work graphs."""
+    return virtuoso.graphs(TMP_BASE)
+
+
+def quads_of(*names: str):
+    return load_records([EXAMPLES / name for name in names]).quads
+
+
+def generated_quads(colleges=3, years=2, seed=5, violation_rate=0.05):
+    from dutygraph.records_generator import generate
+
+    generated = generate(colleges=colleges, years=years, seed=seed, violation_rate=violation_rate)
+    return list(ox.parse(generated.ntriples().encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)), generated
+
+
+def outcome(quads, **options):
+    """("ok", as_json) or ("bad", the problems) of one validation."""
+    try:
+        return "ok", validate_records(quads, **options).as_json()
+    except RecordStructureError as error:
+        return "bad", error.problems
+
+
+def updated(quads, update: str):
+    store = ox.Store()
+    store.bulk_extend(quads)
+    store.update(update)
+    return list(store)
+
+
+# --- the same results ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", EXAMPLE_FILES)
+def test_each_example_gives_the_embedded_results_on_the_engine(engine, virtuoso, name):
+    quads = quads_of(name)
+    embedded = validate_records(quads)
+    on_engine = validate_records(quads, store=engine)
+    assert on_engine.as_json() == embedded.as_json()
+    assert on_engine.triples == embedded.triples
+    assert left_over(virtuoso) == []
+
+
+def test_generated_records_give_the_embedded_results_on_the_engine(engine, virtuoso):
+    quads, generated = generated_quads()
+    embedded = validate_records(quads)
+    on_engine = validate_records(quads, store=engine)
+    assert {(r.shape, r.focus) for r in embedded.results} == generated.expected
+    assert on_engine.as_json() == embedded.as_json()
+    assert on_engine.years == [2024, 2025]
+    assert left_over(virtuoso) == []
+
+
+def test_each_sub_rule_of_test_validate_gives_the_embedded_results(engine):
+    from test_validate import SUB_RULES, updated as compliant_year_after
+
+    for rule, (update, _) in sorted(SUB_RULES.items()):
+        quads = compliant_year_after(update)
+        assert outcome(quads, store=engine) == outcome(quads), rule
+
+
+def test_other_years_a_policy_and_a_separate_institution_give_the_embedded_results(engine):
+    records = quads_of("2024-breaks-appointment-talk.ttl")
+    strict = dict(load_policy(), appointment_talk_within_days=0, min_sit_ins_per_year=2)
+    institution = load_records([REPO / "data" / "institution" / "example-institution.ttl"]).quads
+    for options in ({"years": [2024, 2025]}, {"policy": strict}, {"institution_quads": institution}):
+        assert outcome(records, store=engine, **options) == outcome(records, **options), options
+
+
+# Records that break the record vocabulary, each in another way the engine could read otherwise.
+BAD_INPUT = {
+    "a date as text": f'DELETE {{ ?t <{DG}date> ?d }} INSERT {{ ?t <{DG}date> "2024年3月1日" }} '
+                      f'WHERE {{ ?t a <{DG}AppointmentTalk> ; <{DG}date> ?d }}',
+    "30 February (Virtuoso casts it)": f'DELETE {{ ?t <{DG}date> ?d }} INSERT {{ ?t <{DG}date> "2024-02-30"^^<{XSD}date> }} '
+                                       f'WHERE {{ ?t a <{DG}AppointmentTalk> ; <{DG}date> ?d }}',
+    "two dates": f'INSERT {{ ?t <{DG}date> "2024-01-02"^^<{XSD}date> }} WHERE {{ ?t a <{DG}AppointmentTalk> }}',
+    "an integer that is not (Virtuoso refuses it)": f'DELETE {{ ?p <{DG}termCount> ?t }} INSERT {{ ?p <{DG}termCount> "x5"^^<{XSD}integer> }} '
+                                                    f'WHERE {{ ?p <{DG}termCount> ?t }}',
+    "a boolean that is not": f'DELETE {{ ?p <{DG}serious> ?t }} INSERT {{ ?p <{DG}serious> "maybe"^^<{XSD}boolean> }} '
+                             f'WHERE {{ ?p <{DG}serious> ?t }}',
+    "a stance outside sh:in": f'DELETE {{ ?o <{DG}stance> ?s }} INSERT {{ ?o <{DG}stance> <{DG}Maybe> }} '
+                              f'WHERE {{ ?o <{DG}stance> ?s ; <{DG}speakingOrder> 1 }}',
+    "an opinion as a blank node": f'DELETE {{ ?d <{DG}opinion> ?o . ?o ?p ?v }} INSERT {{ ?d <{DG}opinion> _:b . _:b ?p ?v }} '
+                                  f'WHERE {{ ?d <{DG}opinion> ?o . ?o ?p ?v ; <{DG}speakingOrder> 1 }}',
+}
+
+
+@pytest.mark.filterwarnings("ignore:Parsing weird boolean")
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_bad_input_is_refused_with_the_same_problems(engine, virtuoso, case):
+    quads = updated(quads_of("2024-all-duties-met.ttl"), BAD_INPUT[case])
+    embedded = outcome(quads)
+    assert embedded[0] == "bad"
+    assert outcome(quads, store=engine) == embedded
+    assert left_over(virtuoso) == []
+
+
+def test_blank_nodes_and_language_tags_come_back_as_the_embedded_store_has_them(engine):
+    """A meeting held by a blank node fails sh:nodeKind sh:IRI on both (the engine holds it as a
+    skolem IRI); upper-case language tags are lower-cased as Oxigraph stores them."""
+    quads = updated(quads_of("2024-all-duties-met.ttl"), f"""
+        DELETE {{ ?m <{DG}heldBy> ?o }} INSERT {{ ?m <{DG}heldBy> [ a <{DG}PartyOrganisation> ] }}
+        WHERE {{ ?m <{DG}heldBy> ?o ; <{DG}date> "2024-03-05"^^<{XSD}date> }} ;
+        DELETE {{ ?u <{RDFS_LABEL}> ?l }} INSERT {{ ?u <{RDFS_LABEL}> "X"@ZH-Hans, "Y"@zh-hans }}
+        WHERE {{ ?u a <{DG}InstitutionUnit> ; <{RDFS_LABEL}> ?l }}""")
+    assert outcome(quads, store=engine) == outcome(quads)
+
+
+def test_day_numbers_read_and_written_back_give_the_same_results(engine, monkeypatch):
+    """For an engine whose date arithmetic differs: the dates read with SELECT, the numbers
+    computed here and written with INSERT DATA."""
+    monkeypatch.setitem(engine_dataset._agreement, engine.query_url, False)
+    quads = quads_of("2024-breaks-reminder-letter.ttl")
+    assert outcome(quads, store=engine) == outcome(quads)
+
+
+def test_records_go_through_the_graph_store_and_without_one_as_insert_data(engine, monkeypatch):
+    assert engine_dataset.graph_store_url(engine) == engine.query_url + "-graph-crud"
+    monkeypatch.setitem(engine_dataset._graph_stores, engine.query_url, None)
+    quads, _ = generated_quads(colleges=2, years=1, seed=7, violation_rate=0.2)
+    assert outcome(quads, store=engine) == outcome(quads)
+
+
+def test_virtuoso_computes_day_numbers_as_oxigraph(engine):
+    from dutygraph.validation.day_numbers import EXPRESSIONS, day_number
+    from dutygraph.validation.engine_dataset import date_parts
+
+    engine_dataset._agreement.pop(engine.query_url, None)
+    assert engine_dataset.engine_day_numbers_agree(engine, EXPRESSIONS, lambda d: day_number(*date_parts(d)))
+
+
+def test_the_records_graph_is_kept_when_asked_and_the_work_graph_never(engine, virtuoso):
+    graph = "https://w3id.org/dutygraph/id/run/20260101T000000Z-0000abcd/records"
+    quads = quads_of("2024-breaks-sit-in.ttl")
+    try:
+        validate_records(quads, store=engine, records_graph=graph, keep_records=True)
+        assert virtuoso.graphs(graph) == [graph]
+        count = engine.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=[ox.NamedNode(graph)])
+        assert int(next(iter(count))["n"].value) == len({quad.triple for quad in quads})
+        assert left_over(virtuoso) == []
+    finally:
+        engine.update(f"DROP SILENT GRAPH <{graph}>")
+    bad = updated(quads, BAD_INPUT["a date as text"])
+    with pytest.raises(RecordStructureError):
+        validate_records(bad, store=engine, records_graph=graph, keep_records=True)
+    assert virtuoso.graphs(graph) == [] and left_over(virtuoso) == []
+
+
+def test_a_stale_document_graph_is_refused(engine):
+    from dutygraph.validation.engine_dataset import StaleDocument
+
+    marker = f"<{engine_dataset.SERVICE_GRAPH}>"
+    engine.update(f"WITH {marker} DELETE {{ ?s ?p ?o }} INSERT {{ ?s ?p \"another version\" }} "
+                  f"USING {marker} WHERE {{ ?s ?p ?o }}")
+    try:
+        with pytest.raises(StaleDocument, match="dutygraph build --store URL"):
+            validate_records(quads_of("2024-breaks-sit-in.ttl"), store=engine)
+    finally:
+        load_document(engine, document_ntriples())
+
+
+# --- the rewritten queries -------------------------------------------------------------------------
+
+def _dataset(quads, years):
+    store = build_dataset(quads)
+    store.bulk_extend(period_quads(years) + policy_quads(load_policy()))
+    derive_day_numbers(store)
+    return store
+
+
+def test_the_rewritten_queries_give_the_same_rows_on_oxigraph():
+    """engine_dialect's rewrites keep the solutions: on Oxigraph, every compiled query of the record
+    and duty shapes gives the same rows rewritten (closures of paths as DISTINCT subqueries)."""
+    checks = [check for name in ("records.ttl", "duties.ttl")
+              for check in compile_checks(shape_model(load_shapes(name)), FocusPatterns())]
+    rewritten = [engine_query(check.query) for check in checks]
+    assert sum(text != check.query for text, check in zip(rewritten, checks)) > len(checks) // 2
+    generated, _ = generated_quads(colleges=2, years=2, seed=11, violation_rate=0.3)
+    datasets = [_dataset(quads_of(name), [2024]) for name in ("2024-breaks-sit-in.ttl", "2024-breaks-liaison.ttl",
+                                                              "2024-breaks-appointment-talk.ttl")]
+    datasets.append(_dataset(generated, [2024, 2025]))
+    found = 0
+    for store in datasets:
+        for check, text in zip(checks, rewritten):
+            original = store.query(check.query)
+            names = [v.value for v in original.variables]
+            rows = sorted(tuple(str(row[n]) for n in names) for row in original)
+            again = sorted(tuple(str(row[n]) for n in names) for row in store.query(text))
+            assert sorted(set(again)) == sorted(set(rows)), (check.shape.node, text)
+            found += len(rows)
+    assert found > 10
+
+
+# --- the commands ----------------------------------------------------------------------------------
+
+def test_validate_with_store_prints_what_validate_prints(engine, virtuoso, run_cli):
+    for name in ("2024-breaks-decision-procedure.ttl", "2024-all-duties-met.ttl"):
+        file = str(EXAMPLES / name)
+        here = run_cli("validate", file, "--format", "json")
+        there = run_cli("validate", file, "--format", "json", "--store", virtuoso.sparql_url)
+        assert (there.returncode, there.stdout) == (here.returncode, here.stdout), there.stderr
+        assert json.loads(there.stdout)["results"] == json.loads(here.stdout)["results"]
+    text = run_cli("validate", str(EXAMPLES / "2024-breaks-sit-in.ttl"), "--lang", "zh", "--store", virtuoso.sparql_url)
+    assert text.returncode == 1 and "纪检监察部门" in text.stdout
+    assert left_over(virtuoso) == []
+
+
+def test_build_with_store_then_query_with_store(engine, virtuoso, run_cli, tmp_path):
+    engine.remove_graph(ox.NamedNode(DOCUMENT_GRAPH))
+    built = run_cli("build", "--output-dir", str(tmp_path), "--store", virtuoso.sparql_url)
+    assert built.returncode == 0, built.stderr
+    assert "loaded the document graph into" in built.stdout and "37 measures" in built.stdout
+    measures = run_cli("query", "measures-by-category", "--format", "json", "--store", virtuoso.sparql_url)
+    assert measures.returncode == 0, measures.stderr
+    assert len(json.loads(measures.stdout)) == 37
+    counted = run_cli("query", "--sparql", "SELECT (COUNT(?m) AS ?n) WHERE { ?m a dg:Measure }", "--format", "json",
+                      "--store", virtuoso.sparql_url)
+    assert json.loads(counted.stdout) == [{"n": 37}]
+    # the build also wrote the marker the validation checks: validating works at once
+    again = run_cli("validate", str(EXAMPLES / "2024-breaks-sit-in.ttl"), "--store", virtuoso.sparql_url)
+    assert again.returncode == 1, again.stderr
+
+
+def test_an_engine_that_cannot_be_reached_or_refuses_updates_is_exit_2(engine, virtuoso, run_cli):
+    from virtuoso_engine import free_port
+
+    nowhere = f"http://127.0.0.1:{free_port()}/sparql"
+    for args in (("validate", str(EXAMPLES / "2024-breaks-sit-in.ttl")), ("query", "graph-counts"),
+                 ("build", "--output-dir", "/nonexistent/never-written")):
+        result = run_cli(*args, "--store", nowhere)
+        assert result.returncode == 2 and "cannot reach the SPARQL engine" in result.stderr, (args, result.stderr)
+        assert result.stdout == ""
+    not_a_url = run_cli("validate", str(EXAMPLES / "2024-breaks-sit-in.ttl"), "--store", "some/folder")
+    assert not_a_url.returncode == 2 and "--store takes the URL" in not_a_url.stderr
+    virtuoso.isql('revoke SPARQL_UPDATE from "SPARQL";')
+    try:
+        refused = run_cli("validate", str(EXAMPLES / "2024-breaks-sit-in.ttl"), "--store", virtuoso.sparql_url)
+        assert refused.returncode == 2 and "grant SPARQL_UPDATE" in refused.stderr, refused.stderr
+        answered = run_cli("query", "graph-counts", "--store", virtuoso.sparql_url)  # reading needs no grant
+        assert answered.returncode == 0, answered.stderr
+    finally:
+        virtuoso.isql('grant SPARQL_UPDATE to "SPARQL";')
+
+
+# --- the service -----------------------------------------------------------------------------------
+
+ADMIN_TOKEN = "admin-token-for-the-engine-validation-tests"
+
+
+@pytest.fixture(scope="module")
+def service(engine, virtuoso, tmp_path_factory):
+    from dutygraph.web import create_app
+    from dutygraph.web.accounts import AccountStore
+
+    store_dir = tmp_path_factory.mktemp("engine-service")
+    app = create_app({"STORE_DIR": str(store_dir), "STORE_URL": virtuoso.sparql_url, "ADMIN_TOKEN": ADMIN_TOKEN,
+                      "VALIDATION_TIME_LIMIT": 600.0, "QUERY_TIME_LIMIT": 60.0})
+    accounts = AccountStore(store_dir / "accounts.sqlite3")
+    accounts.create("carol", None)
+    return app, {"Authorization": f"Bearer {accounts.issue_token('carol')}"}
+
+
+def test_an_upload_is_validated_on_the_engine_and_kept_there(service, engine, virtuoso):
+    from dutygraph.web.runs_store import records_graph, report_graph, run_iri
+
+    app, carol = service
+    data = (EXAMPLES / "2024-breaks-promotion-checks.ttl").read_bytes()
+    response = app.test_client().post("/validate", data=data, content_type="text/turtle", headers=carol,
+                                      query_string={"name": "promotion.ttl"})
+    assert response.status_code == 201, response.data
+    run_id = response.headers["Location"].removeprefix("/runs/")
+    expected = validate_records(load_records([("promotion.ttl", data)]).quads).as_json()
+    assert response.json["results"] == expected["results"] and response.json["counts"] == expected["counts"]
+    assert virtuoso.graphs(run_iri(run_id)) == sorted([run_iri(run_id), records_graph(run_id), report_graph(run_id)])
+    kept = engine.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=[ox.NamedNode(records_graph(run_id))])
+    assert int(next(iter(kept))["n"].value) == len({quad.triple for quad in load_records([("p.ttl", data)]).quads})
+    assert left_over(virtuoso) == []
+    records = app.test_client().get(f"/runs/{run_id}/records", headers=carol | {"Accept": "application/n-triples"})
+    assert records.status_code == 200 and b"2024-c002-001" in records.data
+
+
+def test_a_bad_upload_on_the_engine_keeps_nothing(service, virtuoso):
+    app, carol = service
+    before = virtuoso.graphs("https://w3id.org/dutygraph/id/run/")
+    bad = (EXAMPLES / "2024-all-duties-met.ttl").read_text(encoding="utf-8").replace(
+        '"2024-03-01"^^xsd:date', '"2024年3月1日"', 1).encode("utf-8")
+    response = app.test_client().post("/validate", data=bad, content_type="text/turtle", headers=carol)
+    assert response.status_code == 400 and b"bad input; nothing was kept" in response.data
+    assert virtuoso.graphs("https://w3id.org/dutygraph/id/run/") == before
+    assert left_over(virtuoso) == []
