@@ -644,12 +644,6 @@ class RemoteStore:
         if form == "DESCRIBE":
             return self._describe(text, default, named, deadline, limit, keyed)
         text, separators = ascii_separators(engine_query_text(text, named))
-        if not any(kind == "word" and word.upper() == "GRAPH" for kind, word, _, _ in _tokens(text)):
-            # No GRAPH pattern: the named graphs cannot change the answer, and with any named-graph-uri
-            # Virtuoso 7.2 plans joins far worse (a duty shape over 0.93 x 10^6 record triples: 0.13 s
-            # without, more than 20 s with it). Sent without them (engines read none as every graph,
-            # which no pattern here reads).
-            named = []
         if form == "CONSTRUCT":
             return self._triples(text, default, named, deadline, limit, keyed, separators)
         variables, rows, cut = self._select(text, default, named, deadline, limit, keyed, separators)
