@@ -538,10 +538,8 @@ def test_results_beyond_the_row_cap_are_truncated_and_say_so(store_dir, backend)
     assert "Result-Truncated" not in three.headers
 
 
-@pytest.mark.embedded_only("the embedded store's query worker processes")
-def test_time_limit_kills_the_worker(client):
-    """An explosive query is stopped at the limit: 504, and its worker process is gone (the pool's
-    idle workers stay, asleep)."""
+def ask_explosive_query(client) -> tuple[threading.Thread, dict]:
+    """The explosive query asked in a thread (started); the thread and {"response", "elapsed"} it fills."""
     outcome = {}
 
     def ask():
@@ -551,6 +549,14 @@ def test_time_limit_kills_the_worker(client):
 
     asking = threading.Thread(target=ask)
     asking.start()
+    return asking, outcome
+
+
+@pytest.mark.embedded_only("the embedded store's query worker processes")
+def test_time_limit_kills_the_worker(client):
+    """An explosive query is stopped at the limit: 504, and its worker process is gone (the pool's
+    idle workers stay, asleep)."""
+    asking, outcome = ask_explosive_query(client)
     [worker] = wait_for_worker(os.getpid())
     asking.join(10)
     response = outcome["response"]
@@ -566,15 +572,7 @@ def test_time_limit_kills_the_worker(client):
 def test_time_limit_answers_504_and_others_are_answered_meanwhile(client):
     """What the service promises on both stores: an explosive query is answered 504 at the limit, and
     while it runs other queries are answered at once."""
-    outcome = {}
-
-    def ask():
-        started = time.monotonic()
-        outcome["response"] = client.get("/sparql", query_string={"query": EXPLOSIVE})
-        outcome["elapsed"] = time.monotonic() - started
-
-    asking = threading.Thread(target=ask)
-    asking.start()
+    asking, outcome = ask_explosive_query(client)
     time.sleep(0.3)
     meanwhile = []
     while asking.is_alive() and len(meanwhile) < 5:

@@ -447,8 +447,6 @@ def query_form(sparql: str) -> str:
     return "SELECT"
 
 
-_query_form = query_form  # the name of earlier versions
-
 
 # -- answers ------------------------------------------------------------------------------------------
 
@@ -494,25 +492,11 @@ class EngineAnswer:
 
 def _solutions(variables: list[str], rows: list[list]) -> ox.QuerySolutions:
     """A pyoxigraph QuerySolutions of these rows (terms already mapped)."""
+    from .web.query_worker import _term as _json_term  # the one SPARQL JSON term encoder (not at import: Flask)
+
     document = {"head": {"vars": variables}, "results": {"bindings": [
         {name: _json_term(term) for name, term in zip(variables, row) if term is not None} for row in rows]}}
     return ox.parse_query_results(json.dumps(document, ensure_ascii=False).encode(), format=ox.QueryResultsFormat.JSON)
-
-
-def _json_term(term) -> dict:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        encoded = {"type": "literal", "value": term.value}
-        if term.language:
-            encoded["xml:lang"] = term.language
-        elif term.datatype.value != XSD + "string":
-            encoded["datatype"] = term.datatype.value
-        return encoded
-    return {"type": "triple", "value": {"subject": _json_term(term.subject), "predicate": _json_term(term.predicate),
-                                        "object": _json_term(term.object)}}
 
 
 def _boolean(value: bool) -> ox.QueryBoolean:

@@ -411,15 +411,20 @@ def rewrite_optionals(sparql: str) -> str:
     raise ValueError("too many OPTIONAL rewrites for one query")
 
 
+def _calls(tokens: list[Token], keyword: str):
+    """(index of the keyword, index of its closing parenthesis) of every call ``KEYWORD( … )``."""
+    parser = _Parser(tokens)
+    for index, token in enumerate(tokens):
+        if token.keyword == keyword and index + 1 < len(tokens) and tokens[index + 1].text == "(":
+            yield index, parser.closing(index + 1, "(", ")")
+
+
 def rewrite_same_term(sparql: str) -> str:
     """``sameTerm(x, <IRI>)`` (either order) as ``(isIRI(x) && x = <IRI>)``."""
     tokens = tokenize(sparql)
-    parser = _Parser(tokens)
     edits = []
-    for index, token in enumerate(tokens):
-        if token.keyword != "SAMETERM" or index + 1 >= len(tokens) or tokens[index + 1].text != "(":
-            continue
-        close = parser.closing(index + 1, "(", ")")
+    for index, close in _calls(tokens, "SAMETERM"):
+        token = tokens[index]
         depth, comma = 0, None
         for position in range(index + 2, close):
             text = tokens[position].text
@@ -611,12 +616,8 @@ def guard_comparisons(sparql: str) -> str:
     comparing a value with an invalid literal is an error in SPARQL (Oxigraph), but Virtuoso
     compares the ILL_FORMED literal (as text), so that ``0 <= "x5"`` held."""
     tokens = tokenize(sparql)
-    parser = _Parser(tokens)
     edits = []
-    for index, token in enumerate(tokens):
-        if token.keyword != "COALESCE" or index + 1 >= len(tokens) or tokens[index + 1].text != "(":
-            continue
-        close = parser.closing(index + 1, "(", ")")
+    for index, close in _calls(tokens, "COALESCE"):
         if not (tokens[close - 1].keyword == "FALSE" and tokens[close - 2].text == ","):
             continue
         first = range(index + 2, close - 2)
