@@ -163,6 +163,29 @@ def test_day_numbers_read_and_written_back_give_the_same_results(engine, monkeyp
     assert outcome(quads, store=engine) == outcome(quads)
 
 
+def test_the_run_s_periods_reach_the_engine_as_values_and_give_the_same_results(engine, monkeypatch):
+    """engine_dialect.rewrite_small_classes on the engine: the duty queries get the run's reporting
+    periods as VALUES (Virtuoso mis-plans them as a class of almost no rows), with the same report;
+    with the rewrite off (a limit of 0), the same report too."""
+    sent = []
+    original = engine_dataset.EngineDataset.engine_query
+
+    def recording(self, sparql, **options):
+        sent.append(sparql)
+        return original(self, sparql, **options)
+
+    monkeypatch.setattr(engine_dataset.EngineDataset, "engine_query", recording)
+    quads, _ = generated_quads(colleges=2, years=2, seed=13, violation_rate=0.2)
+    embedded = outcome(quads)
+    assert outcome(quads, store=engine) == embedded
+    decision_queries = [text for text in sent if "dg:madeAt ?meeting" in text and "?period" in text]
+    assert decision_queries and all("VALUES (?period ?ps ?pe) {" in text for text in decision_queries)
+    sent.clear()
+    monkeypatch.setattr(engine_dataset, "SMALL_CLASS_LIMIT", 0)
+    assert outcome(quads, store=engine) == embedded
+    assert not any("VALUES (?period" in text for text in sent)
+
+
 def test_records_go_through_the_graph_store_and_without_one_as_insert_data(engine, monkeypatch):
     assert engine_dataset.graph_store_url(engine) == engine.query_url + "-graph-crud"
     monkeypatch.setitem(engine_dataset._graph_stores, engine.query_url, None)
@@ -193,6 +216,29 @@ def test_the_records_graph_is_kept_when_asked_and_the_work_graph_never(engine, v
     with pytest.raises(RecordStructureError):
         validate_records(bad, store=engine, records_graph=graph, keep_records=True)
     assert virtuoso.graphs(graph) == [] and left_over(virtuoso) == []
+
+
+def test_records_not_kept_go_into_the_work_graph_alone(engine, virtuoso, monkeypatch):
+    """A run whose records are not kept (``validate --store``) writes them once, into the work
+    graph (no records graph, no ADD of it); a kept run writes the records graph and copies it."""
+    written, updates = [], []
+    post, update = engine_dataset.post_to_graph_store, RemoteStore.update
+    monkeypatch.setattr(engine_dataset, "post_to_graph_store",
+                        lambda store, url, graph, data, **options: (written.append(graph), post(store, url, graph, data, **options))[1])
+    monkeypatch.setattr(RemoteStore, "update", lambda self, sparql, **options: (updates.append(sparql), update(self, sparql, **options))[1])
+    quads = quads_of("2024-breaks-sit-in.ttl")
+    assert outcome(quads, store=engine) == outcome(quads)
+    graphs = {graph for graph in written if not graph.endswith("/graph-store-probe")}
+    assert len(graphs) == 1 and next(iter(graphs)).endswith("/work")
+    assert not any("/records>" in text for text in updates)
+    assert left_over(virtuoso) == []
+    written.clear()
+    graph = "https://w3id.org/dutygraph/id/run/20260101T000000Z-0000beef/records"
+    try:
+        validate_records(quads, store=engine, records_graph=graph, keep_records=True)
+        assert graph in written and f"ADD SILENT <{graph}> TO " in " ".join(updates)
+    finally:
+        engine.update(f"DROP SILENT GRAPH <{graph}>")
 
 
 def test_a_stale_document_graph_is_refused(engine):

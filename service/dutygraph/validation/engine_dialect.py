@@ -35,6 +35,13 @@ external engine; the embedded path runs the queries as compiled. Found on Virtuo
    literal as text (``0 <= "x5"`` held): see ``guard_comparisons``.
 6. **Skolem IRIs** stand for the run's blank nodes (engine_dataset), so ``isBlank(?v)`` is also true
    of them and ``isIRI(?v)``/``isURI(?v)`` false (done in ``TermMapping.rewrite_query``).
+7. **The run's own classes** — its reporting periods (``?period a dg:ReportingPeriod ;
+   dg:periodStart ?ps ; dg:periodEnd ?pe``) and its policy, a few instances each — are estimated by
+   Virtuoso 7.2 at almost no rows; its plan starts there and then scans what it likes (every
+   rdfs:label once per decision and period), so that DecisionProcedureShape over 10^6 record triples
+   took from 10 s to over 10 min from run to run. Such a block, in a group joined with the WHERE
+   group, is given as ``VALUES`` of its solutions, asked of the engine first when there are at most
+   ``engine_dataset.SMALL_CLASS_LIMIT`` (``rewrite_small_classes``); the query then took 1.6 s.
 """
 
 from __future__ import annotations
@@ -636,8 +643,116 @@ def guard_comparisons(sparql: str) -> str:
     return sparql
 
 
-def engine_query(sparql: str, closure=None) -> str:
+_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+# The classes whose instances a run writes itself (validation.periods, validation.policy): a few, and
+# the ones Virtuoso mis-plans. Not every small class: with the records' own (dg:IntegrityFile as
+# VALUES (?file ?this) beside a NOT EXISTS on ?this) Virtuoso 7.2 lost a result.
+RUN_CLASSES = frozenset({"https://w3id.org/dutygraph/ontology#ReportingPeriod",
+                         "https://w3id.org/dutygraph/ontology#ValidationPolicy"})
+_CONSTANT_KINDS = ("iri", "pname")
+
+
+def _class_block(tokens: list[Token], element: Element, classes: set[str],
+                 namespaces: dict[str, str]) -> tuple[str, list[str]] | None:
+    """(the block's own text, its variables) of a block of triples ``?v a <C> ; <p> ?x ; <q> ?y``:
+    a variable subject, a class of ``classes`` (full IRIs; ``namespaces`` expands a prefixed name),
+    constant predicates, distinct variables as objects; else None."""
+    end = element.end - (1 if tokens[element.end - 1].text == "." else 0)
+    block = tokens[element.start:end]
+    if len(block) < 3 or block[0].kind != "var" or block[2].kind not in _CONSTANT_KINDS:
+        return None
+    if not (block[1].text == "a" or block[1].text == _RDF_TYPE) or _iri(block[2], namespaces) not in classes:
+        return None
+    variables = [block[0].text]
+    position = 3
+    while position < len(block):
+        if position + 3 > len(block) or block[position].text != ";":
+            return None
+        predicate, obj = block[position + 1], block[position + 2]
+        if not (predicate.kind in _CONSTANT_KINDS or predicate.text == "a") or obj.kind != "var":
+            return None
+        variables.append(obj.text)
+        position += 3
+    if len({name.lstrip("?$") for name in variables}) != len(variables):
+        return None
+    return " ".join(token.text for token in block), variables
+
+
+def _iri(token: Token, namespaces: dict[str, str]) -> str | None:
+    if token.kind == "iri":
+        return token.text[1:-1]
+    prefix, _, local = token.text.partition(":")
+    return namespaces[prefix] + local if token.kind == "pname" and prefix in namespaces and "\\" not in local else None
+
+
+def _namespaces(tokens: list[Token]) -> dict[str, str]:
+    found, position = {}, 0
+    while position + 2 < len(tokens) and tokens[position].keyword in ("PREFIX", "BASE"):
+        if tokens[position].keyword == "PREFIX" and tokens[position + 2].kind == "iri":
+            found[tokens[position + 1].text.rstrip(":")] = tokens[position + 2].text[1:-1]
+            position += 3
+        else:
+            position += 2
+    return found
+
+
+def _joined_groups(tokens: list[Token], parser: _Parser):
+    """The groups whose solutions join the query's (or a subquery's) WHERE group: that group, the
+    groups and UNION branches inside it, and those of subqueries; not OPTIONAL, MINUS, GRAPH, SERVICE
+    or (NOT) EXISTS groups (VALUES there that binds an outer variable fails Virtuoso's compiler:
+    "sparp_find_qmv_of_var_or_retval(): side effect var passed")."""
+    start = next((i for i, token in enumerate(tokens) if token.kind == "punct" and token.text == "{"), None)
+    if start is None:
+        return
+    pending = [parser.group(start)]
+    while pending:
+        group = pending.pop()
+        if group.select:
+            pending.append(parser.group(next(i for i in range(group.open + 1, group.close) if tokens[i].text == "{")))
+            continue
+        yield group
+        for element in group.elements:
+            if element.kind in ("group", "union", "subselect"):
+                pending.extend(element.groups)
+
+
+def rewrite_small_classes(sparql: str, instances=None, classes: frozenset[str] = RUN_CLASSES) -> str:
+    """A block of triples ``?v a <C> ; <p> ?x …`` with C one of ``classes`` (``_class_block``) as
+    ``VALUES (?v ?x …) { … }``, its solutions asked of the engine alone (``instances(pattern,
+    variables)``: the rows as SPARQL texts, or None when there are too many, and the block stays).
+    The same solutions: the rows are the block's solutions, in the block's place in its group.
+    Virtuoso 7.2 estimates a class that the run itself wrote a few instances of (the 19
+    dg:ReportingPeriod of a run) at almost no rows, starts its plan there and then scans whatever it
+    likes: DecisionProcedureShape over 10^6 record triples took from 10 s to over 10 min, run to
+    run, and 1.6 s with the periods given as VALUES."""
+    if instances is None:
+        return sparql
+    tokens = tokenize(sparql)
+    parser = _Parser(tokens)
+    namespaces = _namespaces(tokens)
+    edits = []
+    for group in _joined_groups(tokens, parser):
+        for element in group.elements:
+            if element.kind != "triples":
+                continue
+            found = _class_block(tokens, element, classes, namespaces)
+            if found is None:
+                continue
+            pattern, variables = found
+            rows = instances(pattern, variables)
+            if rows is None:
+                continue
+            values = " ".join(f"({' '.join(row)})" for row in rows)
+            edits.append((tokens[element.start].start, tokens[element.end - 1].end,
+                          f"VALUES ({' '.join(variables)}) {{ {values} }} "))
+    for start, end, replacement in sorted(set(edits), reverse=True):
+        sparql = sparql[:start] + replacement + sparql[end:]
+    return sparql
+
+
+def engine_query(sparql: str, closure=None, instances=None) -> str:
     """A compiled query in the forms every engine evaluates alike (the module docstring);
-    ``closure(step, object)``: the nodes that reach ``object`` by ``step*`` (SPARQL texts), or None."""
+    ``closure(step, object)``: the nodes that reach ``object`` by ``step*`` (SPARQL texts), or None;
+    ``instances(pattern, variables)``: the solutions of a small class's block (``rewrite_small_classes``)."""
     sparql = guard_comparisons(drop_well_formedness_casts(rewrite_same_term(question_mark_variables(sparql))))
-    return rewrite_optionals(rewrite_zero_or_more_paths(sparql, closure))
+    return rewrite_small_classes(rewrite_optionals(rewrite_zero_or_more_paths(sparql, closure)), instances)

@@ -128,8 +128,9 @@ def validate_records(record_quads, *, years: list[int] | None = None, policy: di
     """Check records against every duty shape; see the module docstring.
 
     store: a ``RemoteStore`` to validate on that engine instead of in memory. The records are written
-    to ``records_graph`` (default: a temporary graph), kept there after a run that succeeded when
-    ``keep_records``, else dropped; the work graph (default: a temporary one) is dropped either way."""
+    to ``records_graph`` (default: a temporary graph when ``keep_records``, else none: they go into
+    the work graph alone), kept there after a run that succeeded when ``keep_records``, else dropped;
+    the work graph (default: a temporary one) is dropped either way."""
     if store is not None:
         return _validate_on_engine(store, record_quads, years=years, policy=policy, institution_quads=institution_quads,
                                    engine=engine, records_graph=records_graph, keep_records=keep_records,
@@ -175,7 +176,9 @@ def _validate_on_engine(remote, record_quads, *, years, policy, institution_quad
 
     check_document(remote)
     key = new_key()
-    dataset = EngineDataset(remote, records_graph=records_graph or temporary_graph(key, "records"),
+    if records_graph is None and keep_records:
+        records_graph = temporary_graph(key, "records")
+    dataset = EngineDataset(remote, records_graph=records_graph,  # None: the records go into the work graph alone
                             work_graph=work_graph or temporary_graph(key, "work"), key=key)
     succeeded = False
     try:
