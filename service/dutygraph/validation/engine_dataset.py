@@ -378,41 +378,6 @@ def graph_store_url(store: RemoteStore) -> str | None:
     return found
 
 
-_pragmas: dict[str, str] = {}
-_pragmas_lock = threading.Lock()
-ROW_COMMIT = "DEFINE sql:log-enable 3 "  # Virtuoso: each row committed alone, not one transaction
-
-
-def bulk_pragma(store: RemoteStore) -> str:
-    """What to put before the large updates of a run on its temporary graphs (the ADD copy, the day
-    numbers' INSERT … WHERE, the DROP): ``ROW_COMMIT`` when the engine takes it (checked once per
-    engine: a probe written with it must be there), else nothing. On Virtuoso a large update is
-    otherwise one transaction whose log must hold all of it (``TransactionAfterImageLimit``, 5e7
-    bytes by default, aborts the ADD of 10^7 triples with SR325); row by row, a DROP of 10^6
-    triples took 1.2 s instead of 2.2 s. A run cut short leaves part of such an update: its work
-    graph is dropped whatever happens."""
-    with _pragmas_lock:
-        if store.query_url in _pragmas:
-            return _pragmas[store.query_url]
-    probe = temporary_graph(new_key(), "pragma-probe")
-    found = ""
-    try:
-        store.update(f'{ROW_COMMIT}INSERT DATA {{ GRAPH <{probe}> {{ <{probe}> <{probe}> "1" }} }}', timeout=30)
-        if bool(store.query(f'ASK {{ <{probe}> <{probe}> "1" }}', default_graph=[ox.NamedNode(probe)],
-                            named_graphs=[], timeout=30)):
-            found = ROW_COMMIT
-    except RemoteError:
-        pass
-    finally:
-        try:
-            store.update(f"DROP SILENT GRAPH <{probe}>", timeout=30)
-        except RemoteError:
-            pass
-    with _pragmas_lock:
-        _pragmas[store.query_url] = found
-    return found
-
-
 def post_to_graph_store(store: RemoteStore, url: str, graph: str, ntriples: bytes, *, timeout: float | None = None) -> None:
     """POST N-Triples into ``graph`` (SPARQL 1.1 Graph Store HTTP Protocol, ``?graph=``); RemoteError."""
     import socket
@@ -514,7 +479,7 @@ class EngineDataset:
         self._forget()
         copies = [self.document_graph] + ([self.records_graph] if self.records_graph else [])
         try:
-            self.store.update(bulk_pragma(self.store) + " ; ".join(f"ADD SILENT <{graph}> TO <{self.work_graph}>" for graph in copies))
+            self.store.update(" ; ".join(f"ADD SILENT <{graph}> TO <{self.work_graph}>" for graph in copies))
         except RemoteError as error:
             if "SR325" not in str(error):
                 raise
@@ -545,7 +510,7 @@ class EngineDataset:
         """``INSERT { template } WHERE { where }`` over the dataset, the template's triples into the
         work graph (SPARQL 1.1 Update: USING names the graph the WHERE clause reads)."""
         self._forget()
-        self.store.update(f"{bulk_pragma(self.store)}{prefixes}INSERT {{ GRAPH <{self.work_graph}> {{ {template} }} }} "
+        self.store.update(f"{prefixes}INSERT {{ GRAPH <{self.work_graph}> {{ {template} }} }} "
                           f"USING <{self.work_graph}> WHERE {{ {where} }}")
 
     def write_derived(self, quads: list[ox.Quad]) -> None:
@@ -558,7 +523,7 @@ class EngineDataset:
     def drop(self, *, records: bool = False) -> None:
         """Drop the work graph (and the records graph when asked); silent when they are gone."""
         graphs = [self.work_graph] + ([self.records_graph] if records and self.records_graph else [])
-        self.store.update(bulk_pragma(self.store) + " ; ".join(f"DROP SILENT GRAPH <{graph}>" for graph in graphs))
+        self.store.update(" ; ".join(f"DROP SILENT GRAPH <{graph}>" for graph in graphs))
 
     # -- reading ---------------------------------------------------------------------------------
 
