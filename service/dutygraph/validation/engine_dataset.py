@@ -9,7 +9,8 @@ build --store URL`` or by the service):
   are not kept, none: the records go straight into the work graph;
 - the **work graph** (temporary, under ``TMP_BASE``, dropped after the run whatever happens): a copy
   of the document graph and of the records graph (SPARQL Update ``ADD``, on the engine: 0.2 s for
-  10^5 triples), then what the run adds — the institution when the records do not describe one, the
+  10^5 triples; without a records graph, the records themselves and a copy of the document graph),
+  then what the run adds — the institution when the records do not describe one, the
   reporting periods, the validation policy and the day numbers. The run's queries read the work
   graph alone: Virtuoso 7 evaluates a query whose dataset is several default graphs
   (``default-graph-uri`` × 3) 17 times slower than over one graph holding their union (measured on
@@ -423,7 +424,7 @@ class EngineDataset:
         self.graphs = [work_graph]  # the dataset's default graph: the work graph holds the union
         self.terms = TermMapping(self.key)
         self._rewritten: dict[str, str] = {}  # query -> as sent (the closures of paths depend on the data)
-        self._closures: dict[tuple[str, str, str], list[str] | None] = {}
+        self._closures: dict[tuple[str, str, str], list[str] | None] = {}  # [] when none
         self._instances: dict[tuple[str, str], list[tuple[str, ...]] | None] = {}
         self._lock = threading.Lock()
 
@@ -549,33 +550,32 @@ class EngineDataset:
         return cached
 
     def _closure(self, declarations: str, step: str, end: str) -> list[str] | None:
-        """The nodes that reach ``end`` by ``step*`` in the dataset (None past CLOSURE_LIMIT)."""
-        key = (declarations, step, end)
-        with self._lock:
-            if key in self._closures:
-                return self._closures[key]
-        answer = self.engine_query(f"{declarations}SELECT DISTINCT ?node WHERE {{ ?node {step}* {end} }} LIMIT {CLOSURE_LIMIT + 1}")
-        nodes = [self.terms.engine_text(row["node"]) for row in answer]
-        found = nodes if 0 < len(nodes) <= CLOSURE_LIMIT else None
-        with self._lock:
-            self._closures[key] = found
-        return found
+        """The nodes that reach ``end`` by ``step*`` in the dataset (None when none or past CLOSURE_LIMIT)."""
+        text = self.terms.engine_text
+        nodes = self._asked_once(self._closures, (declarations, step, end),
+                                 f"{declarations}SELECT DISTINCT ?node WHERE {{ ?node {step}* {end} }}",
+                                 CLOSURE_LIMIT, lambda row: text(row["node"]))
+        return nodes or None
 
     def _small_class(self, declarations: str, pattern: str, variables: list[str]) -> list[tuple[str, ...]] | None:
         """The solutions of a class's block of triples in the dataset, as SPARQL texts (None past
         SMALL_CLASS_LIMIT): see ``engine_dialect.rewrite_small_classes``."""
-        key = (declarations, pattern)
-        with self._lock:
-            if key in self._instances:
-                return self._instances[key]
-        answer = self.engine_query(f"{declarations}SELECT DISTINCT {' '.join(variables)} WHERE {{ {pattern} }} "
-                                   f"LIMIT {SMALL_CLASS_LIMIT + 1}")
         text = self.terms.engine_text
         names = [name.lstrip("?$") for name in variables]
-        rows = [tuple(text(row[name]) for name in names) for row in answer]
-        found = rows if len(rows) <= SMALL_CLASS_LIMIT else None
+        return self._asked_once(self._instances, (declarations, pattern),
+                                f"{declarations}SELECT DISTINCT {' '.join(variables)} WHERE {{ {pattern} }}",
+                                SMALL_CLASS_LIMIT, lambda row: tuple(text(row[name]) for name in names))
+
+    def _asked_once(self, cache: dict, key, select: str, limit: int, make_row) -> list | None:
+        """``make_row`` of each solution of ``select`` (asked once per run and key, cleared by writes),
+        None past ``limit`` solutions."""
         with self._lock:
-            self._instances[key] = found
+            if key in cache:
+                return cache[key]
+        rows = [make_row(row) for row in self.engine_query(f"{select} LIMIT {limit + 1}")]
+        found = rows if len(rows) <= limit else None
+        with self._lock:
+            cache[key] = found
         return found
 
     def engine_query(self, sparql: str, *, prefixes: dict[str, str] | None = None, timeout: float | None = None):

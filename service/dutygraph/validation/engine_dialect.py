@@ -538,17 +538,24 @@ def _zero_or_more(sparql: str, tokens: list[Token], element: Element, fresh, clo
     return "".join(parts) if changed else None
 
 
+def _declarations(tokens: list[Token]):
+    """(keyword, prefix token or None, IRI token) of the PREFIX and BASE declarations opening a query."""
+    position = 0
+    while position < len(tokens) and tokens[position].keyword in ("PREFIX", "BASE"):
+        if tokens[position].keyword == "PREFIX" and position + 2 < len(tokens):
+            yield "PREFIX", tokens[position + 1], tokens[position + 2]
+            position += 3
+        elif tokens[position].keyword == "BASE" and position + 1 < len(tokens):
+            yield "BASE", None, tokens[position + 1]
+            position += 2
+        else:
+            return
+
+
 def prologue(sparql: str) -> str:
     """The PREFIX and BASE declarations of a query."""
-    tokens = tokenize(sparql)
-    parts, position = [], 0
-    while position < len(tokens) and tokens[position].keyword in ("PREFIX", "BASE"):
-        if tokens[position].keyword == "PREFIX":
-            parts.append(f"PREFIX {tokens[position + 1].text} {tokens[position + 2].text}")
-            position += 3
-        else:
-            parts.append(f"BASE {tokens[position + 1].text}")
-            position += 2
+    parts = [f"{keyword} {name.text} {iri.text}" if name else f"{keyword} {iri.text}"
+             for keyword, name, iri in _declarations(tokenize(sparql))]
     return "\n".join(parts) + ("\n" if parts else "")
 
 
@@ -661,7 +668,7 @@ def _class_block(tokens: list[Token], element: Element, classes: set[str],
     block = tokens[element.start:end]
     if len(block) < 3 or block[0].kind != "var" or block[2].kind not in _CONSTANT_KINDS:
         return None
-    if not (block[1].text == "a" or block[1].text == _RDF_TYPE) or _iri(block[2], namespaces) not in classes:
+    if block[1].text not in ("a", _RDF_TYPE) or _iri(block[2], namespaces) not in classes:
         return None
     variables = [block[0].text]
     position = 3
@@ -686,14 +693,8 @@ def _iri(token: Token, namespaces: dict[str, str]) -> str | None:
 
 
 def _namespaces(tokens: list[Token]) -> dict[str, str]:
-    found, position = {}, 0
-    while position + 2 < len(tokens) and tokens[position].keyword in ("PREFIX", "BASE"):
-        if tokens[position].keyword == "PREFIX" and tokens[position + 2].kind == "iri":
-            found[tokens[position + 1].text.rstrip(":")] = tokens[position + 2].text[1:-1]
-            position += 3
-        else:
-            position += 2
-    return found
+    return {name.text.rstrip(":"): iri.text[1:-1] for keyword, name, iri in _declarations(tokens)
+            if keyword == "PREFIX" and iri.kind == "iri"}
 
 
 def _joined_groups(tokens: list[Token], parser: _Parser):
