@@ -37,7 +37,7 @@ from bench_service import machine, records_file, say  # noqa: E402
 STEPS = [("parse", "reading the records file (records_input.load_records)"),
          ("build_dataset", "the in-memory store: document + records (bulk_extend)"),
          ("structure_problems", "record shapes (records.ttl)"),
-         ("years_of_records", "years of the records (one SELECT DISTINCT)"),
+         ("years_of_records", "years of the records (periods.years_of_records)"),
          ("derive_day_numbers", "day numbers of the dates"),
          ("run_shapes", "duty shapes (duties.ttl), wall time"),
          ("interpret_report", "the report: duty results"),

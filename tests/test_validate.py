@@ -312,3 +312,21 @@ def test_generate_records_command_is_deterministic_and_writes_what_it_broke(run_
     assert {(r["shape"], r["focus"]) for r in json.loads(report.stdout)["results"]} == {(b["shape"], b["focus"]) for b in broken}
     bad = run_cli("generate-records", "--violation-rate", "1.5")
     assert bad.returncode == 2 and "between 0 and 1" in bad.stderr
+
+
+def test_the_years_are_those_of_records_that_are_no_part_of_another():
+    """A part's date (an expert review of a decision) names no year of its own; a record's does,
+    and a year with both a record and parts is counted once."""
+    from dutygraph.validation.periods import years_of_records
+    from dutygraph.validation.run import build_dataset
+
+    store = build_dataset(quads_of("2024-all-duties-met.ttl"))
+    assert years_of_records(store) == [2024]
+    review = f"<{EX}decision/2024-c001-001/expert-review>"
+    store.update(f'PREFIX dg: <https://w3id.org/dutygraph/ontology#> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> '
+                 f'DELETE {{ {review} dg:date ?d }} INSERT {{ {review} dg:date "2023-12-20"^^xsd:date }} '
+                 f'WHERE {{ {review} dg:date ?d }}')
+    assert years_of_records(store) == [2024]  # the review is a part of its decision: 2023 is no year of the records
+    store.update(f'PREFIX dg: <https://w3id.org/dutygraph/ontology#> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> '
+                 f'INSERT DATA {{ <{EX}audit/2023-c001-001> a dg:Audit ; dg:date "2023-11-02"^^xsd:date }}')
+    assert years_of_records(store) == [2023, 2024]
