@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_engine import PLANS, size_label  # noqa: E402
+from bench_engine import PLANS, load_average, size_label  # noqa: E402
 from bench_service import machine, records_file, say  # noqa: E402
 
 STEPS = [("parse", "reading the records file (records_input.load_records)"),
@@ -99,8 +98,7 @@ def run_size(size: float, top: int) -> dict:
     path, generated = records_file(colleges, years)
     if generated is not None:
         say(f"generated {path.name} in {generated:.1f} s")
-    say(f"== {size_label(size)}: {colleges} colleges x {years} years, {path.name} (load average "
-        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}) …")
+    say(f"== {size_label(size)}: {colleges} colleges x {years} years, {path.name} (load average {load_average()}) …")
     done = subprocess.run([sys.executable, __file__, "--worker", str(path), str(top)], capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"the worker failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
