@@ -17,6 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from dutygraph.inclusive_comparisons import rewrite_inclusive_comparisons
 from dutygraph.records_input import load_records
 from dutygraph.remote_store import DOCUMENT_GRAPH, RemoteStore
 from dutygraph.shacl_engine.engine import compile_checks
@@ -97,6 +98,43 @@ def test_generated_records_give_the_embedded_results_on_the_engine(engine, virtu
     assert {(r.shape, r.focus) for r in embedded.results} == generated.expected
     assert on_engine.as_json() == embedded.as_json()
     assert on_engine.years == [2024, 2025]
+    assert left_over(virtuoso) == []
+
+
+def test_three_record_sets_validated_at_once_twice_give_the_embedded_results(engine, virtuoso):
+    """The layout that broke Virtuoso's inclusive bounds (engine_dialect.rewrite_inclusive_comparisons):
+    on a fresh Virtuoso, after one round of these three sets validated at once, the LiaisonShape,
+    AnnualAccountabilityReportShape and IntegrityFileShape queries lost results in every round
+    after (seen on a private instance before the rewrite). Each run must give the embedded results."""
+    import threading
+
+    from dutygraph.records_generator import generate
+
+    sets = [load_records([(f"set-{colleges}.nt", generate(colleges, 1, seed, 0.1).ntriples().encode())]).quads
+            for colleges, seed in ((6, 101), (9, 202), (12, 303))]
+    embedded = [validate_records(quads).as_json() for quads in sets]
+    for round_ in range(2):
+        found: dict[int, object] = {}
+
+        graphs = [f"https://w3id.org/dutygraph/id/run/20260101T00000{round_}Z-0000000{number}/records"
+                  for number in range(len(sets))]
+
+        def run(number: int) -> None:  # as an upload to the service: its records kept in the run's graph
+            try:
+                found[number] = validate_records(sets[number], store=engine, records_graph=graphs[number],
+                                                 keep_records=True).as_json()
+            except Exception as error:  # noqa: BLE001 - reported below
+                found[number] = error
+
+        threads = [threading.Thread(target=run, args=(number,)) for number in range(len(sets))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(300)
+        for graph in graphs:
+            engine.update(f"DROP SILENT GRAPH <{graph}>")
+        for number, expected in enumerate(embedded):
+            assert found[number] == expected, (round_, number)
     assert left_over(virtuoso) == []
 
 
@@ -268,7 +306,7 @@ def test_the_rewritten_queries_give_the_same_rows_on_oxigraph():
     and duty shapes gives the same rows rewritten (closures of paths as DISTINCT subqueries)."""
     checks = [check for name in ("records.ttl", "duties.ttl")
               for check in compile_checks(shape_model(load_shapes(name)), FocusPatterns())]
-    rewritten = [engine_query(check.query) for check in checks]
+    rewritten = [rewrite_inclusive_comparisons(engine_query(check.query)) for check in checks]  # as sent
     assert sum(text != check.query for text, check in zip(rewritten, checks)) > len(checks) // 2
     generated, _ = generated_quads(colleges=2, years=2, seed=11, violation_rate=0.3)
     datasets = [_dataset(quads_of(name), [2024]) for name in ("2024-breaks-sit-in.ttl", "2024-breaks-liaison.ttl",

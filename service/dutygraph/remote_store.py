@@ -33,6 +33,10 @@
   decimals — is written with the datatype ``ILL_FORMED`` + its datatype and given back as it was
   (the engine compares it as an opaque literal).
 
+**Comparisons.** ``A <= B`` and ``A >= B`` in a query, or in the WHERE of an admin's update, are sent
+as ``((A) < (B) || (A) = (B))`` and ``((A) > (B) || (A) = (B))``: Virtuoso 7.2 loses rows to an
+inclusive bound with no other side in some layouts of its indexes (``inclusive_comparisons``).
+
 **Answers** are asked for in standard formats (SPARQL JSON results — Oxigraph's XML results reader
 drops the white space around a literal's text — and N-Triples) and parsed by Oxigraph as they arrive, so callers get Oxigraph objects exactly as from the embedded store: an ASK
 is a ``QueryBoolean`` (Virtuoso answers it as a one-variable SELECT), a DESCRIBE is Oxigraph's
@@ -74,6 +78,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from SPARQLWrapper import DIGEST, JSON, POST, SELECT, SPARQLWrapper
 from SPARQLWrapper.Wrapper import INSERT
+
+from .inclusive_comparisons import ComparisonRewriteError, rewrite_inclusive_comparisons
 
 NAMESPACE = "https://w3id.org/dutygraph/"
 DOCUMENT_GRAPH = "https://w3id.org/dutygraph/graph/document"
@@ -366,7 +372,9 @@ def engine_query_text(sparql: str, named_graphs: list[str] | None = None) -> str
     text is written as the engine holds it (``"0042"^^xsd:integer`` as ``"42"``, an ill-formed one
     with the ``ILL_FORMED`` datatype: Virtuoso refuses the query for ``"x5"^^xsd:integer``);
     ``isBlank(?v)`` is also true of a skolem IRI, ``isIRI(?v)``/``isURI(?v)`` false of one (as
-    ``validation.engine_dataset`` rewrites its queries). A NUL character stays written ``\\u0000``."""
+    ``validation.engine_dataset`` rewrites its queries). ``A <= B`` and ``A >= B`` are sent as
+    ``((A) < (B) || (A) = (B))`` and ``((A) > (B) || (A) = (B))``: Virtuoso 7.2 loses rows to an
+    inclusive bound (``inclusive_comparisons``). A NUL character stays written ``\\u0000``."""
     from .web.query_guard import decode_codepoint_escapes
 
     sparql = decode_codepoint_escapes(sparql)
@@ -412,7 +420,16 @@ def engine_query_text(sparql: str, named_graphs: list[str] | None = None) -> str
     for start, end, replacement in sorted(edits, reverse=True):
         sparql = sparql[:start] + replacement + sparql[end:]
     # A decoded NUL can only be in a string (Oxigraph refused it elsewhere); Virtuoso's parser stops at one.
-    return sparql.replace("\x00", "\\u0000")
+    return _inclusive_comparisons_rewritten(sparql.replace("\x00", "\\u0000"))
+
+
+def _inclusive_comparisons_rewritten(sparql: str) -> str:
+    """``A <= B`` and ``A >= B`` as Virtuoso 7.2 evaluates them right (``inclusive_comparisons``);
+    RemoteQueryError (400) for a query past its limit of comparisons."""
+    try:
+        return rewrite_inclusive_comparisons(sparql)
+    except ComparisonRewriteError as error:
+        raise RemoteQueryError(f"the query was not sent to the SPARQL engine: {error}") from None
 
 
 _TERM_TESTS = {"ISBLANK": "blank", "ISIRI": "iri", "ISURI": "iri"}
@@ -947,7 +964,7 @@ def _admin_update_text(text: str, named_graphs) -> str:
     edits += _typed_literal_edits(tokens, typed)  # literals as the engine holds them, as in a query
     for start, stop, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[stop:]
-    return text
+    return _inclusive_comparisons_rewritten(text)  # an update's WHERE is evaluated as a query's
 
 
 def _word(tokens, index: int) -> str:

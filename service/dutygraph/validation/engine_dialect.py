@@ -42,6 +42,10 @@ external engine; the embedded path runs the queries as compiled. Found on Virtuo
    took from 10 s to over 10 min from run to run. Such a block, in a group joined with the WHERE
    group, is given as ``VALUES`` of its solutions, asked of the engine first when there are at most
    ``engine_dataset.SMALL_CLASS_LIMIT`` (``rewrite_small_classes``); the query then took 1.6 s.
+
+``A <= B`` and ``A >= B``, which Virtuoso 7.2 answers wrongly in some layouts of its indexes, are
+rewritten for every query sent to an engine, the users' too (``dutygraph.inclusive_comparisons``,
+applied by ``remote_store.engine_query_text``).
 """
 
 from __future__ import annotations
