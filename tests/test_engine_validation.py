@@ -256,6 +256,31 @@ def test_the_records_graph_is_kept_when_asked_and_the_work_graph_never(engine, v
     assert virtuoso.graphs(graph) == [] and left_over(virtuoso) == []
 
 
+def test_the_query_log_and_a_kept_work_graph_for_diagnosis(engine, virtuoso, monkeypatch, tmp_path, capsys):
+    """DUTYGRAPH_ENGINE_QUERY_LOG gets one JSON line per query (as sent, seconds, rows);
+    DUTYGRAPH_ENGINE_KEEP_WORK_GRAPH leaves the work graph, where a logged query gives its rows again."""
+    log = tmp_path / "engine-queries.jsonl"
+    monkeypatch.setenv("DUTYGRAPH_ENGINE_QUERY_LOG", str(log))
+    monkeypatch.setenv("DUTYGRAPH_ENGINE_KEEP_WORK_GRAPH", "1")
+    quads = quads_of("2024-breaks-liaison.ttl")
+    run = validate_records(quads, store=engine)
+    assert run.as_json() == validate_records(quads).as_json()
+    entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    kept = [entry["kept_work_graph"] for entry in entries if "kept_work_graph" in entry]
+    assert len(kept) == 1 and kept[0] in capsys.readouterr().err
+    try:
+        assert left_over(virtuoso) == kept
+        queries = [entry for entry in entries if "query" in entry]
+        assert len(queries) > 20 and all(entry["graphs"] == kept and entry["seconds"] >= 0 for entry in queries)
+        liaison = [entry for entry in queries if "guidedBy" in entry["query"] and "COUNT(DISTINCT" in entry["query"]]
+        assert len(liaison) == 1 and liaison[0]["rows"] == 1  # the example's one person who guided too few
+        again = engine.query(liaison[0]["query"], default_graph=[ox.NamedNode(kept[0])])
+        assert len(list(again)) == 1
+    finally:
+        engine.update(f"DROP SILENT GRAPH <{kept[0]}>")
+    assert left_over(virtuoso) == []
+
+
 def test_records_not_kept_go_into_the_work_graph_alone(engine, virtuoso, monkeypatch):
     """A run whose records are not kept (``validate --store``) writes them once, into the work
     graph (no records graph, no ADD of it); a kept run writes the records graph and copies it."""

@@ -50,6 +50,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import time
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
@@ -59,6 +60,7 @@ from ..remote_store import (DOCUMENT_GRAPH, GENID, ILL_FORMED, INSERT_CHUNK, NO_
                             RemoteQueryError, RemoteStore, RemoteTimeout, RemoteUnavailable)
 from ..shacl_engine.sparql_syntax import tokenize
 from ..shacl_engine.vocabulary import CHECKED_DATATYPES
+from . import engine_log
 from .engine_dialect import engine_query, prologue
 
 TMP_BASE = "https://w3id.org/dutygraph/graph/tmp/"
@@ -524,7 +526,11 @@ class EngineDataset:
     def drop(self, *, records: bool = False) -> None:
         """Drop the work graph (and the records graph when asked); silent when they are gone."""
         graphs = [self.work_graph] + ([self.records_graph] if records and self.records_graph else [])
-        self.store.update(" ; ".join(f"DROP SILENT GRAPH <{graph}>" for graph in graphs))
+        if engine_log.keep_work_graph():
+            engine_log.log_kept(self.key, self.work_graph)
+            graphs.remove(self.work_graph)
+        if graphs:
+            self.store.update(" ; ".join(f"DROP SILENT GRAPH <{graph}>" for graph in graphs))
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -595,16 +601,22 @@ class EngineDataset:
               default_graph=None, named_graphs=None, timeout: float | None = None):
         """Like ``pyoxigraph.Store.query`` on the run's store: the dataset's graphs are its default
         graph (``use_default_graph_as_union`` means the same here: the run has no named graphs)."""
-        answer = self.engine_query(self.rewrite_query(sparql), prefixes=prefixes, timeout=timeout)
+        text = self.rewrite_query(sparql)
+        started = time.perf_counter()
+        answer = self.engine_query(text, prefixes=prefixes, timeout=timeout)
         back = self.terms.from_engine
         if isinstance(answer, ox.QuerySolutions):
             variables = list(answer.variables)
             width = range(len(variables))
             rows = [tuple(back(row[i]) if row[i] is not None else None for i in width) for row in answer]
+            engine_log.log_query(self.key, self.graphs, text, time.perf_counter() - started, len(rows))
             return Solutions(variables, rows)
         if isinstance(answer, ox.QueryBoolean):
+            engine_log.log_query(self.key, self.graphs, text, time.perf_counter() - started, None)
             return answer
-        return iter([ox.Triple(back(t.subject), t.predicate, back(t.object)) for t in answer])
+        triples = [ox.Triple(back(t.subject), t.predicate, back(t.object)) for t in answer]
+        engine_log.log_query(self.key, self.graphs, text, time.perf_counter() - started, len(triples))
+        return iter(triples)
 
     def quads_for_pattern(self, subject, predicate, object, graph_name=None) -> list[ox.Quad]:
         terms = {"s": subject, "p": predicate, "o": object}
