@@ -276,6 +276,10 @@ def test_the_query_log_and_a_kept_work_graph_for_diagnosis(engine, virtuoso, mon
         assert len(liaison) == 1 and liaison[0]["rows"] == 1  # the example's one person who guided too few
         again = engine.query(liaison[0]["query"], default_graph=[ox.NamedNode(kept[0])])
         assert len(list(again)) == 1
+        for entry in queries:  # every logged text, prefixes included, asks the same again
+            answer = engine.answer(entry["query"], default_graph=[ox.NamedNode(kept[0])], named_graphs=[]).result
+            if entry["rows"] is not None:
+                assert len(list(answer)) == entry["rows"], entry["query"][-300:]
     finally:
         engine.update(f"DROP SILENT GRAPH <{kept[0]}>")
     assert left_over(virtuoso) == []

@@ -6,7 +6,8 @@ Two settings, both for diagnosis (off by default):
   as one JSON line: ``{"at", "run", "seconds", "rows", "graphs", "query"}`` — the query as the run
   gives it to ``RemoteStore`` (after ``engine_dialect`` and the term rewrites; the client's own
   rewrites, ``remote_store.engine_query_text``, come after and are the same when it is asked
-  again), the run's key, its default graphs, the seconds the answer took and its number of rows. The file holds the records' IRIs and literals that the queries name
+  again; prefixes given apart are written into the text), the run's key, its default graphs, the
+  seconds the answer took and its number of rows. The file holds the records' IRIs and literals that the queries name
   (few: the queries are the compiled shapes'), so keep it where the records may be.
 - ``DUTYGRAPH_ENGINE_KEEP_WORK_GRAPH=1``: the run's work graph is left on the engine (its IRI is
   written to the log and to standard error), so that a query of the log can be asked again over
@@ -31,9 +32,14 @@ def keep_work_graph() -> bool:
     return os.environ.get(KEEP_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
-def log_query(run: str, graphs: list[str], sparql: str, seconds: float, rows: int | None) -> None:
-    """One line in the query log, when LOG_ENV names one (else nothing)."""
-    _write({"run": run, "seconds": round(seconds, 4), "rows": rows, "graphs": graphs, "query": sparql})
+def log_query(run: str, graphs: list[str], sparql: str, seconds: float, rows: int | None,
+              prefixes: dict[str, str] | None = None) -> None:
+    """One line in the query log, when LOG_ENV names one (else nothing); ``prefixes`` given apart
+    from the text are written into it, so that the logged text can be asked again as it is."""
+    if not os.environ.get(LOG_ENV):
+        return
+    text = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items()) + sparql
+    _write({"run": run, "seconds": round(seconds, 4), "rows": rows, "graphs": graphs, "query": text})
 
 
 def log_kept(run: str, work_graph: str) -> None:
