@@ -102,7 +102,7 @@ def test_generated_records_give_the_embedded_results_on_the_engine(engine, virtu
 
 
 def test_three_record_sets_validated_at_once_twice_give_the_embedded_results(engine, virtuoso):
-    """The layout that broke Virtuoso's inclusive bounds (engine_dialect.rewrite_inclusive_comparisons):
+    """The layout that broke Virtuoso's inclusive bounds (dutygraph.inclusive_comparisons):
     on a fresh Virtuoso, after one round of these three sets validated at once, the LiaisonShape,
     AnnualAccountabilityReportShape and IntegrityFileShape queries lost results in every round
     after (seen on a private instance before the rewrite). Each run must give the embedded results."""
@@ -257,7 +257,7 @@ def test_the_records_graph_is_kept_when_asked_and_the_work_graph_never(engine, v
 
 
 def test_the_query_log_and_a_kept_work_graph_for_diagnosis(engine, virtuoso, monkeypatch, tmp_path, capsys):
-    """DUTYGRAPH_ENGINE_QUERY_LOG gets one JSON line per query (as sent, seconds, rows);
+    """DUTYGRAPH_ENGINE_QUERY_LOG gets one JSON line per query (as given to RemoteStore, seconds, rows);
     DUTYGRAPH_ENGINE_KEEP_WORK_GRAPH leaves the work graph, where a logged query gives its rows again."""
     log = tmp_path / "engine-queries.jsonl"
     monkeypatch.setenv("DUTYGRAPH_ENGINE_QUERY_LOG", str(log))

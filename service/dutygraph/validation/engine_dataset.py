@@ -609,14 +609,14 @@ class EngineDataset:
             variables = list(answer.variables)
             width = range(len(variables))
             rows = [tuple(back(row[i]) if row[i] is not None else None for i in width) for row in answer]
-            engine_log.log_query(self.key, self.graphs, text, time.perf_counter() - started, len(rows), prefixes)
-            return Solutions(variables, rows)
-        if isinstance(answer, ox.QueryBoolean):
-            engine_log.log_query(self.key, self.graphs, text, time.perf_counter() - started, None, prefixes)
-            return answer
-        triples = [ox.Triple(back(t.subject), t.predicate, back(t.object)) for t in answer]
-        engine_log.log_query(self.key, self.graphs, text, time.perf_counter() - started, len(triples), prefixes)
-        return iter(triples)
+            result, count = Solutions(variables, rows), len(rows)
+        elif isinstance(answer, ox.QueryBoolean):
+            result, count = answer, None
+        else:
+            triples = [ox.Triple(back(t.subject), t.predicate, back(t.object)) for t in answer]
+            result, count = iter(triples), len(triples)
+        engine_log.log_query(self.key, self.graphs, text, time.perf_counter() - started, count, prefixes)
+        return result
 
     def quads_for_pattern(self, subject, predicate, object, graph_name=None) -> list[ox.Quad]:
         terms = {"s": subject, "p": predicate, "o": object}
