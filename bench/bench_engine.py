@@ -57,6 +57,10 @@ and the two engines do not share the 2 cores. Every child runs under a watchdog 
 own process group, by pid) when its resident memory passes --memory-limit-gib or the machine's
 available memory falls under 0.75 GiB. Temporary stores and Virtuoso's database are deleted at
 the end (--keep keeps them).
+
+For diagnosing the engine: --threads-per-query and --stop-compiler-when-over-run-time set the two
+timing-dependent settings of Virtuoso's ini (printed in the run's log), and --query-log writes the
+engine validation's query log and keeps its work graph (docs/external-engine.md, Configuration).
 """
 
 from __future__ import annotations
@@ -383,8 +387,10 @@ def embedded_worker(path: str, store_dir: str, repetitions: int, warmup: int, an
 class Virtuoso:
     """Our own virtuoso-t: its ini, ports and database under folder; stopped by its pid."""
 
-    def __init__(self, folder: Path, *, buffers_gib: float, allowed: list[Path], after_image_limit: int = 50_000_000):
+    def __init__(self, folder: Path, *, buffers_gib: float, allowed: list[Path], after_image_limit: int = 50_000_000,
+                 threads_per_query: int | None = None, stop_compiler: int = 1):
         self.folder = folder
+        self.threads_per_query = threads_per_query or os.cpu_count() or 2
         self.db = folder / "db"
         self.db.mkdir(parents=True)
         self.sql_port, self.http_port = free_port(), free_port()
@@ -422,12 +428,12 @@ CheckpointInterval = 60
 NumberOfBuffers = {self.buffers}
 MaxDirtyBuffers = {self.dirty}
 MaxQueryMem = 2G
-ThreadsPerQuery = {os.cpu_count() or 2}
+ThreadsPerQuery = {self.threads_per_query}
 AsyncQueueMaxThreads = 10
 DirsAllowed = {dirs}
 DefaultIsolation = 2
 MaxOptimizeLayouts = 100
-StopCompilerWhenXOverRunTime = 1
+StopCompilerWhenXOverRunTime = {stop_compiler}
 TransactionAfterImageLimit = {after_image_limit}
 
 [HTTPServer]
@@ -678,9 +684,12 @@ def _run_size(size: float, args, work: Path, measured_peaks: list[tuple[int, int
     # 3. Virtuoso ----------------------------------------------------------------------------------
     say(f"Virtuoso: starting our own instance (NumberOfBuffers {int(85_000 * args.buffers_gib):,}, "
         f"{args.buffers_gib:g} GiB; TransactionAfterImageLimit {int(args.after_image_limit):,} bytes; "
+        f"ThreadsPerQuery {args.threads_per_query or os.cpu_count() or 2}; "
+        f"StopCompilerWhenXOverRunTime {args.stop_compiler_when_over_run_time}; "
         f"load average {load_average()}) …")
     virtuoso = Virtuoso(work / f"virtuoso-{label}", buffers_gib=args.buffers_gib, allowed=[path.parent, work],
-                        after_image_limit=int(args.after_image_limit))
+                        after_image_limit=int(args.after_image_limit), threads_per_query=args.threads_per_query,
+                        stop_compiler=args.stop_compiler_when_over_run_time)
     servers: list[Server] = []
     try:
         ready = virtuoso.wait_ready()
@@ -961,6 +970,10 @@ def engine_validation(path: Path, records: int, label: str, args, work: Path, vi
     report = work / "engine-report.json"
     env = dict(os.environ, DUTYGRAPH_STORE_UPDATE_URL=virtuoso.auth_url, DUTYGRAPH_STORE_USER="dba",
                DUTYGRAPH_STORE_PASSWORD="dba", DUTYGRAPH_STORE_TIMEOUT=str(int(args.timeout)))
+    if args.query_log:
+        env |= {"DUTYGRAPH_ENGINE_QUERY_LOG": str(work / f"engine-queries-{label}.jsonl"),
+                "DUTYGRAPH_ENGINE_KEEP_WORK_GRAPH": "1"}
+        say(f"engine validation: query log {work / f'engine-queries-{label}.jsonl'}, work graph kept")
     watch_virtuoso = Watchdog(virtuoso.process.pid, limit=None, timeout=None)
     watch_virtuoso.start()
     ran = run_measured([dutygraph_command(), "validate", str(path), "--store", virtuoso.url, "--format", "json",
@@ -1208,6 +1221,14 @@ def main() -> None:
     parser.add_argument("--after-image-limit", type=float, default=1e9,
                         help="Virtuoso's TransactionAfterImageLimit, bytes (its default, 5e7, aborts the engine "
                              "validation's day-number INSERT at 10^7 with SR325)")
+    parser.add_argument("--threads-per-query", type=int, default=None,
+                        help="Virtuoso's ThreadsPerQuery (default: the number of cores)")
+    parser.add_argument("--stop-compiler-when-over-run-time", type=int, choices=(0, 1), default=1,
+                        help="Virtuoso's StopCompilerWhenXOverRunTime (default 1)")
+    parser.add_argument("--query-log", action="store_true",
+                        help="log every query of the engine validation (DUTYGRAPH_ENGINE_QUERY_LOG) into "
+                             "engine-queries-SIZE.jsonl in the temporary directory, and keep the work graph "
+                             "(DUTYGRAPH_ENGINE_KEEP_WORK_GRAPH); with --keep both outlive the run")
     parser.add_argument("--memory-limit-gib", type=float, default=18.0, help="no child may pass this resident memory")
     parser.add_argument("--growth-flag", type=float, default=1.2, help="flag a step whose ratio passes this x the data ratio")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds before a child is stopped")
