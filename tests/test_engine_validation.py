@@ -231,6 +231,38 @@ def test_records_go_through_the_graph_store_and_without_one_as_insert_data(engin
     assert outcome(quads, store=engine) == outcome(quads)
 
 
+@pytest.mark.parametrize("graph_store", [True, False], ids=["graph store", "insert data"])
+def test_records_streamed_from_files_give_the_embedded_results(engine, virtuoso, monkeypatch, tmp_path, graph_store):
+    """``validate --store`` streams its files (records_input.stream_records): in chunks of 200
+    triples here, each chunk's literals prepared as it is sent, the run is the embedded run."""
+    from dutygraph.records_input import stream_records
+
+    _, generated = generated_quads(colleges=2, years=1, seed=11, violation_rate=0.2)
+    (tmp_path / "generated.nt").write_text(generated.ntriples(), encoding="utf-8")
+    paths = [tmp_path / "generated.nt", EXAMPLES / "2024-breaks-liaison.ttl"]
+    monkeypatch.setattr(engine_dataset, "GRAPH_STORE_CHUNK", 200)
+    monkeypatch.setattr(engine_dataset, "INSERT_CHUNK", 200)
+    if not graph_store:
+        monkeypatch.setitem(engine_dataset._graph_stores, engine.query_url, None)
+    streamed = stream_records(paths)
+    assert len(streamed.quads) > 5 * 200
+    assert outcome(streamed.quads, store=engine) == outcome(load_records(paths).quads)
+    assert left_over(virtuoso) == []
+
+
+def test_a_file_changed_while_streamed_to_the_engine_fails_the_run_and_leaves_nothing(engine, virtuoso, tmp_path):
+    from dutygraph.records_input import RecordInputError, stream_records
+
+    path = tmp_path / "records.ttl"
+    path.write_bytes((EXAMPLES / "2024-breaks-sit-in.ttl").read_bytes())
+    streamed = stream_records([path])
+    path.write_bytes(path.read_bytes().replace(b"2024-", b"2023-"))
+    graph = "https://w3id.org/dutygraph/id/run/20260101T000000Z-0000cafe/records"
+    with pytest.raises(RecordInputError, match="records.ttl: changed while it was being read"):
+        validate_records(streamed.quads, store=engine, records_graph=graph, keep_records=True)
+    assert virtuoso.graphs(graph) == [] and left_over(virtuoso) == []
+
+
 def test_virtuoso_computes_day_numbers_as_oxigraph(engine):
     from dutygraph.validation.day_numbers import EXPRESSIONS, day_number
     from dutygraph.validation.engine_dataset import date_parts
@@ -364,6 +396,20 @@ def test_validate_with_store_prints_what_validate_prints(engine, virtuoso, run_c
         assert json.loads(there.stdout)["results"] == json.loads(here.stdout)["results"]
     text = run_cli("validate", str(EXAMPLES / "2024-breaks-sit-in.ttl"), "--lang", "zh", "--store", virtuoso.sparql_url)
     assert text.returncode == 1 and "纪检监察部门" in text.stdout
+    assert left_over(virtuoso) == []
+
+
+def test_validate_with_store_refuses_a_bad_file_as_validate_does(engine, virtuoso, run_cli, tmp_path):
+    """The files streamed to the engine are checked first: a syntax error at the end of a file, or
+    a file that is not UTF-8, is exit 2 with validate's message, and nothing reaches the engine."""
+    good = (EXAMPLES / "2024-breaks-sit-in.ttl").read_bytes()
+    for name, content in (("late-error.ttl", good + b"\n<a> <b> .\n"), ("latin1.ttl", good + b'\n<a> <b> "caf\xe9" .\n')):
+        bad = tmp_path / name
+        bad.write_bytes(content)
+        here = run_cli("validate", str(bad))
+        there = run_cli("validate", str(bad), "--store", virtuoso.sparql_url)
+        assert (there.returncode, there.stderr) == (here.returncode, here.stderr) and here.returncode == 2
+        assert f"{name} line" in there.stderr
     assert left_over(virtuoso) == []
 
 

@@ -11,10 +11,14 @@ or as CSV files and XLSX sheets that follow the templates of ``data/templates/RE
 
 All or nothing: any problem in any file raises RecordInputError, whose ``problems`` locate each one
 (file, row and column of a table; line and column of an RDF file). Nothing is ever fetched.
+
+``stream_records`` checks RDF files the same way without holding their quads, and gives them as a
+``StreamedQuads`` that parses them again when iterated (for a validation on an external engine).
 """
 
 from .errors import Problem, RecordInputError
 from .loading import DEFAULT_BASE, LoadedFile, LoadedRecords, load_records
+from .streamed import StreamedQuads, can_stream, stream_records
 from .templates import TEMPLATES, template_for_file_name, write_blank_templates
 
 __all__ = [
@@ -23,8 +27,11 @@ __all__ = [
     "LoadedRecords",
     "Problem",
     "RecordInputError",
+    "StreamedQuads",
     "TEMPLATES",
+    "can_stream",
     "load_records",
+    "stream_records",
     "template_for_file_name",
     "write_blank_templates",
 ]

@@ -39,7 +39,7 @@ class LoadedFile:
 
 @dataclass(frozen=True)
 class LoadedRecords:
-    quads: list[Quad] = field(default_factory=list)
+    quads: list[Quad] = field(default_factory=list)  # from stream_records: a StreamedQuads (iterable, sized)
     files: list[LoadedFile] = field(default_factory=list)
 
 

@@ -113,6 +113,28 @@ class _BlankNodeLabels:
         return term
 
 
+def relabelled_quads(parsed: Iterable[Quad], file_number: int):
+    """The parsed quads of the ``file_number``-th file, its blank nodes relabelled (``f{n}b1`` …)."""
+    relabel = _BlankNodeLabels(f"f{file_number}b")
+    for quad in parsed:  # a quad without blank nodes is kept as parsed (most are; 2x faster at 10^7)
+        subject, obj, graph = quad.subject, quad.object, quad.graph_name
+        if type(subject) is NamedNode and type(obj) in _NO_BLANK_NODES and type(graph) is DefaultGraph:
+            yield quad
+        else:
+            yield Quad(relabel(subject), quad.predicate, relabel(obj),
+                       graph if isinstance(graph, DefaultGraph) else relabel(graph))
+
+
+def parse_failure(name: str, fmt: Format, error: Exception, problems: ProblemLog) -> None:
+    """Report why the parser stopped: a syntax error located by line and column, or a read error."""
+    if isinstance(error, SyntaxError):
+        message = _PARSER_PLACE.sub("", error.msg or str(error))
+        column = str(error.offset) if error.offset else None
+        problems.add(name, f"{fmt.name} syntax error: {message}", line=error.lineno, column=column)
+    else:
+        problems.add(name, f"cannot be read as {fmt.name}: {error}")
+
+
 def parse_rdf(name: str, data: bytes, fmt: Format, *, base: str, file_number: int,
               problems: ProblemLog) -> list[Quad] | None:
     """The quads of an RDF file, or None after reporting its problems to ``problems``."""
@@ -123,27 +145,14 @@ def parse_rdf(name: str, data: bytes, fmt: Format, *, base: str, file_number: in
         return None
     if fmt is RDF_XML and not _check_rdf_xml(name, text, problems):
         return None
-    relabel = _BlankNodeLabels(f"f{file_number}b")
+    del text  # the parser reads the bytes: a str of them is up to four times their size
     try:
         parsed: Iterable[Quad] = pyoxigraph.parse(
             data.removeprefix(UTF8_BOM), format=fmt.rdf_format, base_iri=base_iri_for(base, name)
         )
-        quads = []
-        append = quads.append
-        for quad in parsed:  # a quad without blank nodes is kept as parsed (most are; 2x faster at 10^7)
-            subject, obj, graph = quad.subject, quad.object, quad.graph_name
-            if type(subject) is NamedNode and type(obj) in _NO_BLANK_NODES and type(graph) is DefaultGraph:
-                append(quad)
-            else:
-                append(Quad(relabel(subject), quad.predicate, relabel(obj),
-                            graph if isinstance(graph, DefaultGraph) else relabel(graph)))
-    except SyntaxError as error:
-        message = _PARSER_PLACE.sub("", error.msg or str(error))
-        column = str(error.offset) if error.offset else None
-        problems.add(name, f"{fmt.name} syntax error: {message}", line=error.lineno, column=column)
-        return None
-    except (ValueError, OSError) as error:
-        problems.add(name, f"cannot be read as {fmt.name}: {error}")
+        quads = list(relabelled_quads(parsed, file_number))
+    except (SyntaxError, ValueError, OSError) as error:
+        parse_failure(name, fmt, error, problems)
         return None
     if not fmt.named_graphs and any(not isinstance(quad.graph_name, DefaultGraph) for quad in quads):
         problems.add(name, "has named graphs; they are accepted only in TriG (.trig) or N-Quads (.nq) files")

@@ -435,50 +435,58 @@ class EngineDataset:
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def _send(self, graph: str, quads: Iterable[ox.Quad]) -> None:
+    def _send(self, graph: str, quads: Iterable[ox.Quad], *, prepare: bool = False) -> None:
         """Write triples into ``graph``: POSTed as N-Triples to the engine's graph store
         (``graph_store_url``) when it has one, else in INSERT DATA requests of INSERT_CHUNK triples;
-        SEND_THREADS requests in flight, the chunks made as they are sent (memory holds a few)."""
+        SEND_THREADS requests in flight, the chunks made as they are sent (memory holds a few).
+        ``prepare``: find how each chunk's literals are written first (``TermMapping.prepare``), so
+        that ``quads`` may be a stream that is never held whole."""
         self._forget()
         to_engine = self.terms.to_engine
         graph_store = graph_store_url(self.store)
+        size = GRAPH_STORE_CHUNK if graph_store is not None else INSERT_CHUNK
+
+        def batches():
+            batch = []
+            for quad in quads:
+                batch.append(quad)
+                if len(batch) == size:
+                    if prepare:
+                        self.terms.prepare(batch)
+                    yield batch
+                    batch = []
+            if batch:
+                if prepare:
+                    self.terms.prepare(batch)
+                yield batch
+
         if graph_store is not None:
             def chunks():
-                triples = []
-                for quad in quads:
-                    triples.append(ox.Triple(to_engine(quad.subject), quad.predicate, to_engine(quad.object)))
-                    if len(triples) == GRAPH_STORE_CHUNK:
-                        yield ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-                        triples = []
-                if triples:
-                    yield ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+                for batch in batches():
+                    yield ox.serialize([ox.Triple(to_engine(quad.subject), quad.predicate, to_engine(quad.object))
+                                        for quad in batch], format=ox.RdfFormat.N_TRIPLES)
 
             def post(chunk: bytes) -> None:
                 post_to_graph_store(self.store, graph_store, graph, chunk)
         else:
             def chunks():
-                lines = []
-                for quad in quads:
-                    lines.append(f"{to_engine(quad.subject)} {quad.predicate} {to_engine(quad.object)} .")
-                    if len(lines) == INSERT_CHUNK:
-                        yield "\n".join(lines)
-                        lines = []
-                if lines:
-                    yield "\n".join(lines)
+                for batch in batches():
+                    yield "\n".join(f"{to_engine(quad.subject)} {quad.predicate} {to_engine(quad.object)} ."
+                                     for quad in batch)
 
             def post(chunk: str) -> None:
                 self.store.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{chunk}\n}} }}")
 
         _pipelined(chunks(), post)
 
-    def add_records(self, quads: list[ox.Quad]) -> None:
+    def add_records(self, quads: Iterable[ox.Quad]) -> None:
         """Write the records into the records graph (as one graph: their graph names dropped), then
         the document and the records into the work graph (``ADD``, on the engine: Virtuoso evaluates
         a query over one graph many times faster than over several, and as a set, not a multiset).
         Without a records graph (a run whose records are not kept) the records go straight into the
-        work graph: at 10^7 triples that saves an ADD of 25 s and a DROP of about 20 s."""
-        self.terms.prepare(quads)
-        self._send(self.records_graph or self.work_graph, quads)
+        work graph: at 10^7 triples that saves an ADD of 25 s and a DROP of about 20 s. ``quads`` may
+        be a stream (``records_input.StreamedQuads``): it is read once, a chunk at a time."""
+        self._send(self.records_graph or self.work_graph, quads, prepare=True)
         self._forget()
         copies = [self.document_graph] + ([self.records_graph] if self.records_graph else [])
         try:
@@ -492,9 +500,7 @@ class EngineDataset:
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
         """Write into the work graph."""
-        quads = list(quads)
-        self.terms.prepare(quads)
-        self._send(self.work_graph, quads)
+        self._send(self.work_graph, quads, prepare=True)
 
     bulk_extend = extend
 

@@ -91,6 +91,14 @@ def _to_default_graph(quads) -> list[ox.Quad]:
     return [ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads]
 
 
+def _in_default_graph(quads):
+    """The quads one by one, their graph names dropped (``quads`` may be a stream, read once)."""
+    default = ox.DefaultGraph()
+    for quad in quads:
+        yield quad if isinstance(quad.graph_name, ox.DefaultGraph) else ox.Quad(quad.subject, quad.predicate,
+                                                                              quad.object, default)
+
+
 def _has_institution(store: ox.Store) -> bool:
     return any(True for _ in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(str(DG.Institution))))
 
@@ -162,10 +170,11 @@ def _validate(store, *, years, policy, engine) -> ValidationRun:
 
 
 def build_engine_dataset(dataset, record_quads, *, institution_quads=None) -> None:
-    """Write a run's records and institution to the engine, as build_dataset does in memory."""
-    dataset.add_records(_to_default_graph(list(record_quads)))
+    """Write a run's records and institution to the engine, as build_dataset does in memory; the
+    records are read once, as a stream (they may be a ``records_input.StreamedQuads``)."""
+    dataset.add_records(_in_default_graph(record_quads))
     if institution_quads is not None:
-        dataset.extend(_to_default_graph(list(institution_quads)))
+        dataset.extend(_in_default_graph(institution_quads))
     elif not _has_institution(dataset):
         dataset.bulk_load(path=str(default_institution_path()), format=ox.RdfFormat.TURTLE)
 

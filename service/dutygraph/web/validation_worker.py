@@ -22,7 +22,8 @@ When the service's store is an external SPARQL engine, ``job.json`` also has ``"
 (``runs_store.records_graph(run_id)``), where the kept run will have them, and are left there when
 the validation succeeds (``result.json`` then says ``"records_in_store": true`` and no
 ``records.nt`` is written); the run's work graph is dropped whatever happens, and the records graph
-too unless the validation succeeded.
+too unless the validation succeeded. Records that are all Turtle, TriG, N-Triples or N-Quads are
+then checked and streamed from the saved files (``records_input.stream_records``), not held.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..parent_death import die_with_parent
-from ..records_input import RecordInputError, load_records
+from ..records_input import RecordInputError, can_stream, load_records, stream_records
 from ..validation import PolicyError, load_policy, validate_records
 from ..validation.run import NoRecordsError, RecordStructureError
 
@@ -71,7 +72,11 @@ def main(job_dir: str) -> int:
         on_engine = {"store": store, "records_graph": records_graph(job["run_id"]), "keep_records": True,
                      "work_graph": service_work_graph(job["run_id"])}
     try:
-        records = load_records([(name, Path(path).read_bytes()) for name, path in job["files"]])
+        saved = [(name, Path(path)) for name, path in job["files"]]
+        # On an engine the records are only written there: streamed from the saved files (never held)
+        # when they are all Turtle, TriG, N-Triples or N-Quads.
+        records = (stream_records(saved) if store is not None and can_stream(saved)
+                   else load_records([(name, path.read_bytes()) for name, path in saved]))
         institution, institution_files = None, []
         if job.get("institution"):
             loaded = load_records([(name, Path(path).read_bytes()) for name, path in job["institution"]])
