@@ -55,10 +55,11 @@ SELECT ?item ?key ?measure ?number ?unit ?unit_zh ?unit_en WHERE {
 }
 """
 
+# Each predicate named (not VALUES ?p): with the predicate unknown, Virtuoso at 10^7 sometimes read
+# every dated triple for each chunk of focus nodes (6 s a chunk instead of 0.02 s).
 FOCUS_DATES = f"""
 SELECT ?focus (MIN(?date) AS ?first) WHERE {{
-  VALUES ?p {{ <{DG.date}> <{DG.startDate}> }}
-  ?focus ?p ?date .
+  {{ ?focus <{DG.date}> ?date }} UNION {{ ?focus <{DG.startDate}> ?date }}
 }} GROUP BY ?focus
 """
 
@@ -87,6 +88,8 @@ FOCUS_CHUNK = 500  # focus nodes per query on an external engine
 
 
 def _focus_years(store: ox.Store, report: Graph | None = None) -> dict[str, int]:
+    """The year of each focus node's first date (dg:date or dg:startDate): the period of a result
+    whose value is not a period."""
     years = {}
     for row in _focus_dates(store, report):
         value = row["first"]
@@ -99,8 +102,10 @@ def _focus_dates(store, report: Graph | None):
     if not getattr(store, "remote", False) or report is None:
         yield from store.query(FOCUS_DATES)
         return
-    # On an external engine, only the focus nodes of the results: not one row per dated record.
-    focuses = sorted({focus for focus in report.objects(None, SH.focusNode)}, key=str)
+    # On an external engine, only the focus nodes of the results whose value is not a period (the
+    # others have their period): not one row per dated record.
+    focuses = sorted({report.value(node, SH.focusNode) for node in report.subjects(SH.resultSeverity, None)
+                      if not str(report.value(node, SH.value) or "").startswith(PERIOD_PREFIX)} - {None}, key=str)
     for start in range(0, len(focuses), FOCUS_CHUNK):
         values = " ".join(store.terms.sparql(focus) for focus in focuses[start:start + FOCUS_CHUNK])
         yield from store.query(FOCUS_DATES.replace("WHERE {", f"WHERE {{ VALUES ?focus {{ {values} }}", 1))
