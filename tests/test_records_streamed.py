@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dutygraph.records_input import RecordInputError, can_stream, load_records, stream_records
+from dutygraph.records_input import RecordInputError, can_stream, load_records, read_records, stream_records
 from dutygraph.records_input.formats import UTF8_BOM
 
 REPO = Path(__file__).resolve().parents[1]
@@ -134,3 +134,15 @@ def test_streaming_holds_a_chunk_not_the_records(tmp_path):
     read = peak(lambda: sum(1 for _ in streamed.quads))
     assert len(streamed.quads) == 60_000
     assert read < held / 10, (read, held)
+
+
+def test_read_records_streams_only_when_asked_and_possible(tmp_path):
+    turtle = write(tmp_path, {"a.ttl": TURTLE})[0]
+    table = write(tmp_path, {"people.csv": "id,name,birth_date\np-wang,王明,1968-05-04\n"})[0]
+    loaded = load_records([("a.ttl", turtle.read_bytes())])
+    streamed = read_records([("a.ttl", turtle)], stream=True)
+    assert type(streamed.quads).__name__ == "StreamedQuads" and list(streamed.quads) == loaded.quads
+    whole = read_records([("a.ttl", turtle)])
+    assert whole.quads == loaded.quads and whole.files == loaded.files
+    mixed = read_records([turtle, table], stream=True)  # a table among the files: loaded whole
+    assert mixed.quads == load_records([turtle, table]).quads

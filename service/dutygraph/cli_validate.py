@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from .records_input import DEFAULT_BASE, RecordInputError, can_stream, load_records, stream_records
+from .records_input import DEFAULT_BASE, RecordInputError, load_records, read_records
 from .validation import PolicyError, load_policy, validate_records
 from .validation.engines import ENGINES
 from .validation.report import render_text
@@ -60,11 +60,9 @@ def cmd_validate(args) -> int:
         print(f"dutygraph: {error}", file=sys.stderr)
         return 2
     try:
-        files = [Path(f) for f in args.files]
         # On an engine the records are only written there: streamed from the files, never held
         # (records_input.streamed), when they are all Turtle, TriG, N-Triples or N-Quads.
-        records = (stream_records(files, base=args.base) if store is not None and can_stream(files)
-                   else load_records(files, base=args.base))
+        records = read_records([Path(f) for f in args.files], base=args.base, stream=store is not None)
         institution = None
         if args.institution:
             institution = load_records([Path(f) for f in args.institution], base=args.base).quads

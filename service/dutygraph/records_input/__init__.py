@@ -18,7 +18,7 @@ All or nothing: any problem in any file raises RecordInputError, whose ``problem
 
 from .errors import Problem, RecordInputError
 from .loading import DEFAULT_BASE, LoadedFile, LoadedRecords, load_records
-from .streamed import StreamedQuads, can_stream, stream_records
+from .streamed import StreamedQuads, can_stream, read_records, stream_records
 from .templates import TEMPLATES, template_for_file_name, write_blank_templates
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "TEMPLATES",
     "can_stream",
     "load_records",
+    "read_records",
     "stream_records",
     "template_for_file_name",
     "write_blank_templates",

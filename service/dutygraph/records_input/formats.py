@@ -92,7 +92,11 @@ def decode_utf8(name: str, data: bytes, problems: ProblemLog) -> str | None:
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = body.count(b"\n", 0, error.start) + 1
-        byte = body[error.start:error.start + 1].hex()
-        problems.add(name, f"is not UTF-8 (byte 0x{byte} cannot be decoded); save the file as UTF-8", line=line)
+        report_not_utf8(name, error, body.count(b"\n", 0, error.start) + 1, problems)
         return None
+
+
+def report_not_utf8(name: str, error: UnicodeDecodeError, line: int, problems: ProblemLog) -> None:
+    """Report the byte where a file stops being UTF-8, on its line."""
+    byte = error.object[error.start:error.start + 1].hex()
+    problems.add(name, f"is not UTF-8 (byte 0x{byte} cannot be decoded); save the file as UTF-8", line=line)

@@ -8,8 +8,8 @@ iterated, chunk by chunk, with the same quads in the same order as ``load_record
 
 1. every file: its format (from the name and first bytes), that it is UTF-8 (read in chunks), its
    size and SHA-256;
-2. every file parsed once, counting its quads, each problem reported as ``load_records`` reports it
-   (syntax errors with line and column; named graphs outside TriG and N-Quads);
+2. every file parsed once, counting its quads, a syntax error reported as ``load_records`` reports
+   it, with line and column (Turtle and N-Triples cannot name a graph; TriG and N-Quads may);
 3. then, each time the quads are iterated, the files parsed again through a reader that hashes what
    it reads: a file whose bytes changed since step 1 raises RecordInputError when it ends (the run
    fails, and what it wrote to the engine is dropped with its temporary graphs).
@@ -32,10 +32,10 @@ from pathlib import Path, PurePath
 
 import pyoxigraph
 
-from .errors import Problem, ProblemLog, RecordInputError
-from .formats import N_QUADS, N_TRIPLES, TRIG, TURTLE, UTF8_BOM, Format, FormatRefused, detect_format
+from .errors import ProblemLog
+from .formats import N_QUADS, N_TRIPLES, TRIG, TURTLE, UTF8_BOM, Format, FormatRefused, detect_format, report_not_utf8
 from .inputs import file_name
-from .loading import DEFAULT_BASE, LoadedFile, LoadedRecords, _check_base
+from .loading import DEFAULT_BASE, LoadedFile, LoadedRecords, _check_base, load_records
 from .rdf_files import base_iri_for, parse_failure, relabelled_quads
 
 STREAMED_FORMATS = (TURTLE, TRIG, N_TRIPLES, N_QUADS)
@@ -92,6 +92,23 @@ class _HashingReader(io.RawIOBase):
         return count
 
 
+def _file_quads(file: _StreamedFile, base: str, problems: ProblemLog) -> Iterator[pyoxigraph.Quad]:
+    """The file's quads as parsed now; a parse error or bytes other than those checked are reported
+    to ``problems`` when the file ends."""
+    with file.path.open("rb", buffering=0) as handle:
+        reader = _HashingReader(handle, bom=file.bom)
+        parsed = pyoxigraph.parse(io.BufferedReader(reader, READ_CHUNK), format=file.format.rdf_format,
+                                  base_iri=base_iri_for(base, file.name))
+        try:
+            yield from relabelled_quads(parsed, file.number)
+        except (SyntaxError, ValueError, OSError) as error:
+            parse_failure(file.name, file.format, error, problems)
+            return
+        if reader.size != file.size or reader.digest.hexdigest() != file.sha256:
+            problems.add(file.name, "changed while it was being read (its bytes are not those checked before "
+                         "the validation began); nothing of this run is kept: validate it again")
+
+
 class StreamedQuads:
     """The quads of checked RDF files, parsed again on every iteration; ``len()`` is their number."""
 
@@ -103,22 +120,9 @@ class StreamedQuads:
 
     def __iter__(self) -> Iterator[pyoxigraph.Quad]:
         for file in self.files:
-            yield from self._quads_of(file)
-
-    def _quads_of(self, file: _StreamedFile) -> Iterator[pyoxigraph.Quad]:
-        with file.path.open("rb", buffering=0) as handle:
-            reader = _HashingReader(handle, bom=file.bom)
-            parsed = pyoxigraph.parse(io.BufferedReader(reader, READ_CHUNK), format=file.format.rdf_format,
-                                      base_iri=base_iri_for(self.base, file.name))
             problems = ProblemLog()
-            try:
-                yield from relabelled_quads(parsed, file.number)
-            except (SyntaxError, ValueError, OSError) as error:
-                parse_failure(file.name, file.format, error, problems)
-            if problems or reader.size != file.size or reader.digest.hexdigest() != file.sha256:
-                raise RecordInputError(problems.kept or [Problem(
-                    file.name, "changed while it was being read (its bytes are not those checked before the "
-                    "validation began); nothing of this run is kept: validate it again")])
+            yield from _file_quads(file, self.base, problems)
+            problems.raise_if_any()
 
 
 def stream_records(paths: list, *, base: str = DEFAULT_BASE) -> LoadedRecords:
@@ -139,15 +143,20 @@ def stream_records(paths: list, *, base: str = DEFAULT_BASE) -> LoadedRecords:
         if file is not None:
             checked.append(file)
     problems.raise_if_any()
-    streamed = StreamedQuads(checked, [], base)
-    counts = []
-    for file in checked:
-        counts.append(_count_quads(streamed, file, problems))
+    counts = [sum(1 for _ in _file_quads(file, base, problems)) for file in checked]
     problems.raise_if_any()
-    streamed.counts = counts
     loaded = [LoadedFile(file.name, file.sha256, file.size, file.format.name, count)
               for file, count in zip(checked, counts)]
-    return LoadedRecords(streamed, loaded)
+    return LoadedRecords(StreamedQuads(checked, counts, base), loaded)
+
+
+def read_records(files: list, *, base: str = DEFAULT_BASE, stream: bool = False) -> LoadedRecords:
+    """The records of ``files`` (paths or ``(name, path)`` pairs): streamed (``stream_records``) when
+    ``stream`` and ``can_stream(files)``, else loaded whole (``load_records``, pairs read as bytes)."""
+    if stream and can_stream(files):
+        return stream_records(files, base=base)
+    return load_records([given if isinstance(given, os.PathLike) else (given[0], Path(given[1]).read_bytes())
+                         for given in files], base=base)
 
 
 def _check_bytes(name: str, path: Path, number: int, problems: ProblemLog) -> _StreamedFile | None:
@@ -174,19 +183,14 @@ def _check_bytes(name: str, path: Path, number: int, problems: ProblemLog) -> _S
                 try:
                     decoder.decode(body)
                 except UnicodeDecodeError as error:
-                    line = lines + error.object.count(b"\n", 0, error.start) + 1
-                    byte = error.object[error.start:error.start + 1].hex()
-                    problems.add(name, f"is not UTF-8 (byte 0x{byte} cannot be decoded); save the file as UTF-8",
-                                 line=line)
+                    report_not_utf8(name, error, lines + error.object.count(b"\n", 0, error.start) + 1, problems)
                     return None
                 lines += body.count(b"\n")
                 chunk = handle.read(READ_CHUNK)
             try:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError as error:  # it ends inside a character
-                byte = error.object[error.start:error.start + 1].hex()
-                problems.add(name, f"is not UTF-8 (byte 0x{byte} cannot be decoded); save the file as UTF-8",
-                             line=lines + 1)
+                report_not_utf8(name, error, lines + 1, problems)
                 return None
     except OSError as error:
         problems.add(name, f"cannot be read: {error.strerror or error}")
@@ -194,21 +198,4 @@ def _check_bytes(name: str, path: Path, number: int, problems: ProblemLog) -> _S
     return _StreamedFile(name, path, number, fmt, digest.hexdigest(), size, bom)
 
 
-def _count_quads(streamed: StreamedQuads, file: _StreamedFile, problems: ProblemLog) -> int:
-    """The number of quads the file gives, parsing it through; 0 after reporting its problems."""
-    count = 0
-    try:
-        for quad in streamed._quads_of(file):
-            if not file.format.named_graphs and not isinstance(quad.graph_name, pyoxigraph.DefaultGraph):
-                problems.add(file.name, "has named graphs; they are accepted only in TriG (.trig) or "
-                             "N-Quads (.nq) files")
-                return 0
-            count += 1
-    except RecordInputError as error:
-        for problem in error.problems:
-            problems.add(problem.file, problem.message, line=problem.line, column=problem.column)
-        return 0
-    return count
-
-
-__all__ = ["STREAMED_FORMATS", "StreamedQuads", "can_stream", "stream_records"]
+__all__ = ["STREAMED_FORMATS", "StreamedQuads", "can_stream", "read_records", "stream_records"]

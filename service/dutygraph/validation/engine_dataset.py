@@ -47,6 +47,7 @@ What the engine must not change, and how it is kept as the embedded store has it
 
 from __future__ import annotations
 
+import itertools
 import re
 import secrets
 import threading
@@ -447,15 +448,8 @@ class EngineDataset:
         size = GRAPH_STORE_CHUNK if graph_store is not None else INSERT_CHUNK
 
         def batches():
-            batch = []
-            for quad in quads:
-                batch.append(quad)
-                if len(batch) == size:
-                    if prepare:
-                        self.terms.prepare(batch)
-                    yield batch
-                    batch = []
-            if batch:
+            iterator = iter(quads)
+            while batch := list(itertools.islice(iterator, size)):
                 if prepare:
                     self.terms.prepare(batch)
                 yield batch

@@ -84,15 +84,9 @@ def default_institution_path() -> Path:
     return paths.data_dir() / "institution" / DEFAULT_INSTITUTION
 
 
-def _to_default_graph(quads) -> list[ox.Quad]:
-    """The quads with their graph names dropped: a run checks everything given as one graph."""
-    if all(isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
-        return quads
-    return [ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads]
-
-
 def _in_default_graph(quads):
-    """The quads one by one, their graph names dropped (``quads`` may be a stream, read once)."""
+    """The quads one by one, their graph names dropped: a run checks everything given as one graph
+    (``quads`` may be a stream, read once)."""
     default = ox.DefaultGraph()
     for quad in quads:
         yield quad if isinstance(quad.graph_name, ox.DefaultGraph) else ox.Quad(quad.subject, quad.predicate,
@@ -122,9 +116,9 @@ def build_dataset(record_quads, *, institution_quads=None) -> ox.Store:
     """The store of one run, before periods and policy are added."""
     store = ox.Store()
     store.bulk_load(document_ntriples(), format=ox.RdfFormat.N_TRIPLES)
-    store.bulk_extend(_to_default_graph(record_quads))
+    store.bulk_extend(_in_default_graph(record_quads))
     if institution_quads is not None:
-        store.bulk_extend(_to_default_graph(institution_quads))
+        store.bulk_extend(_in_default_graph(institution_quads))
     elif not _has_institution(store):
         store.bulk_load(path=str(default_institution_path()), format=ox.RdfFormat.TURTLE)
     return store

@@ -37,7 +37,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..parent_death import die_with_parent
-from ..records_input import RecordInputError, can_stream, load_records, stream_records
+from ..records_input import RecordInputError, load_records, read_records
 from ..validation import PolicyError, load_policy, validate_records
 from ..validation.run import NoRecordsError, RecordStructureError
 
@@ -72,11 +72,9 @@ def main(job_dir: str) -> int:
         on_engine = {"store": store, "records_graph": records_graph(job["run_id"]), "keep_records": True,
                      "work_graph": service_work_graph(job["run_id"])}
     try:
-        saved = [(name, Path(path)) for name, path in job["files"]]
         # On an engine the records are only written there: streamed from the saved files (never held)
         # when they are all Turtle, TriG, N-Triples or N-Quads.
-        records = (stream_records(saved) if store is not None and can_stream(saved)
-                   else load_records([(name, path.read_bytes()) for name, path in saved]))
+        records = read_records([(name, Path(path)) for name, path in job["files"]], stream=store is not None)
         institution, institution_files = None, []
         if job.get("institution"):
             loaded = load_records([(name, Path(path).read_bytes()) for name, path in job["institution"]])
