@@ -24,12 +24,13 @@ from dutygraph.shacl_engine.engine import compile_checks
 from dutygraph.shacl_engine.focus import FocusPatterns
 from dutygraph.shacl_engine.shapes_model import load_shapes as shape_model
 from dutygraph.validation import engine_dataset, validate_records
-from dutygraph.validation.day_numbers import derive_day_numbers
+from dutygraph.validation.day_numbers import DAY_PROPERTIES, derive_day_numbers
 from dutygraph.validation.engine_dataset import TMP_BASE, load_document
 from dutygraph.validation.engine_dialect import engine_query
 from dutygraph.validation.periods import period_quads
 from dutygraph.validation.policy import load_policy, policy_quads
-from dutygraph.validation.run import RecordStructureError, build_dataset, document_ntriples, load_shapes
+from dutygraph.validation.run import (RecordStructureError, build_dataset, build_engine_dataset, document_ntriples,
+                                     load_shapes)
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "data" / "examples"
@@ -193,12 +194,53 @@ def test_blank_nodes_and_language_tags_come_back_as_the_embedded_store_has_them(
     assert outcome(quads, store=engine) == outcome(quads)
 
 
-def test_day_numbers_read_and_written_back_give_the_same_results(engine, monkeypatch):
-    """For an engine whose date arithmetic differs: the dates read with SELECT, the numbers
-    computed here and written with INSERT DATA."""
-    monkeypatch.setitem(engine_dataset._agreement, engine.query_url, False)
-    quads = quads_of("2024-breaks-reminder-letter.ttl")
-    assert outcome(quads, store=engine) == outcome(quads)
+DATED = f"""
+@prefix dg: <{DG}> . @prefix xsd: <{XSD}> .
+<m1> a dg:SecondaryPartyOrganisationMeeting ; dg:date "2024-03-05"^^xsd:date , "2024-03-06Z"^^xsd:date ;
+    dg:noticeDate "2024-02-29+08:00"^^xsd:date .
+<m2> a dg:SecondaryPartyOrganisationMeeting ; dg:date "2024-02-30"^^xsd:date , "2024-13-01"^^xsd:date ,
+    "-0044-03-15"^^xsd:date , "12024-01-01"^^xsd:date , "2024-03-05" , "2024-03-05"^^xsd:dateTime .
+[] a dg:Tenure ; dg:startDate "1900-02-28"^^xsd:date ; dg:endDate "2100-03-01"^^xsd:date .
+<r1> dg:reportDate "2000-02-29"^^xsd:date ; dg:date <not-a-literal> .
+"""
+
+
+def day_triples(store) -> set[tuple]:
+    values = " ".join(f"<{DG}{day}>" for _, day in DAY_PROPERTIES)
+    return {(str(row["s"]), row["p"].value, row["n"].value) for row in
+            store.query(f"SELECT ?s ?p ?n WHERE {{ ?s ?p ?n VALUES ?p {{ {values} }} }}")}
+
+
+def test_day_numbers_are_written_with_the_data_as_the_embedded_path_derives_them(engine):
+    """On an engine the client writes each date's day number with the data (TermMapping.day_numbers):
+    the same numbers as the embedded path's SPARQL on every form of xsd:date — time zones, leap
+    days, century years, a year before 0 or past 9999, a blank node's date — and none for a date
+    that is not a valid value, a plain string or another datatype, as Oxigraph's YEAR/MONTH/DAY."""
+    quads = load_records([("dated.ttl", DATED.encode())]).quads
+    years = [2024]
+    embedded = build_dataset(quads)
+    embedded.bulk_extend(period_quads(years) + policy_quads(load_policy()))
+    derive_day_numbers(embedded)
+    expected = day_triples(embedded)
+    dataset = engine_dataset.EngineDataset(engine, records_graph=None, work_graph=f"{TMP_BASE}test-days/work")
+    try:
+        build_engine_dataset(dataset, quads)
+        dataset.extend(period_quads(years) + policy_quads(load_policy()))
+        derive_day_numbers(dataset)
+        assert day_triples(dataset) == expected
+    finally:
+        dataset.drop()
+    ours = {triple for triple in expected if "/example/" not in triple[0]}  # not the example institution's
+    assert len(ours) == 9 and len(expected) > len(ours)  # m1: 3; m2: -0044, 12024; the tenure (_:): 2; r1; the period
+    assert ("<https://example.org/dutygraph/records/m2>", f"{DG}dateDay", "1737108") in ours  # -0044-03-15
+    assert sum(subject.startswith("_:") for subject, _, _ in ours) == 2
+
+
+def test_the_document_graph_holds_no_date_that_needs_a_day_number():
+    """The engine copies the document graph into a run's work graph itself, so its dates would get
+    no day number there (day_numbers.py): it must hold none."""
+    predicates = {f"{DG}{date}" for date, _ in DAY_PROPERTIES}
+    assert not [t for t in ox.parse(document_ntriples(), format=ox.RdfFormat.N_TRIPLES) if t.predicate.value in predicates]
 
 
 def test_the_run_s_periods_reach_the_engine_as_values_and_give_the_same_results(engine, monkeypatch):
@@ -245,8 +287,8 @@ def test_records_streamed_from_files_give_the_embedded_results(engine, virtuoso,
     if not graph_store:
         monkeypatch.setitem(engine_dataset._graph_stores, engine.query_url, None)
     streamed = stream_records(paths)
-    assert len(streamed.quads) > 5 * 200
     assert outcome(streamed.quads, store=engine) == outcome(load_records(paths).quads)
+    assert len(streamed.quads) > 5 * 200  # known once read
     assert left_over(virtuoso) == []
 
 
@@ -261,14 +303,6 @@ def test_a_file_changed_while_streamed_to_the_engine_fails_the_run_and_leaves_no
     with pytest.raises(RecordInputError, match="records.ttl: changed while it was being read"):
         validate_records(streamed.quads, store=engine, records_graph=graph, keep_records=True)
     assert virtuoso.graphs(graph) == [] and left_over(virtuoso) == []
-
-
-def test_virtuoso_computes_day_numbers_as_oxigraph(engine):
-    from dutygraph.validation.day_numbers import EXPRESSIONS, day_number
-    from dutygraph.validation.engine_dataset import date_parts
-
-    engine_dataset._agreement.pop(engine.query_url, None)
-    assert engine_dataset.engine_day_numbers_agree(engine, EXPRESSIONS, lambda d: day_number(*date_parts(d)))
 
 
 def test_the_records_graph_is_kept_when_asked_and_the_work_graph_never(engine, virtuoso):
@@ -400,8 +434,9 @@ def test_validate_with_store_prints_what_validate_prints(engine, virtuoso, run_c
 
 
 def test_validate_with_store_refuses_a_bad_file_as_validate_does(engine, virtuoso, run_cli, tmp_path):
-    """The files streamed to the engine are checked first: a syntax error at the end of a file, or
-    a file that is not UTF-8, is exit 2 with validate's message, and nothing reaches the engine."""
+    """A file that is not UTF-8 is refused before anything is written; a syntax error at the end of
+    a file when it is met, the run's graphs dropped: exit 2 with validate's message either way, and
+    nothing is left on the engine."""
     good = (EXAMPLES / "2024-breaks-sit-in.ttl").read_bytes()
     for name, content in (("late-error.ttl", good + b"\n<a> <b> .\n"), ("latin1.ttl", good + b'\n<a> <b> "caf\xe9" .\n')):
         bad = tmp_path / name

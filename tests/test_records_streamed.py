@@ -50,9 +50,12 @@ def test_the_same_quads_files_and_order_as_load_records_on_every_iteration(tmp_p
     paths += [EXAMPLES / "2024-breaks-sit-in.ttl"]
     loaded = load_records(paths)
     streamed = stream_records(paths)
+    assert [f.triples for f in streamed.files] == [None] * len(paths)  # known once read
+    with pytest.raises(TypeError, match="read through"):
+        len(streamed.quads)
+    assert list(streamed.quads) == loaded.quads
     assert streamed.files == loaded.files
     assert len(streamed.quads) == len(loaded.quads) > 40
-    assert list(streamed.quads) == loaded.quads
     assert list(streamed.quads) == loaded.quads  # parsed again, the same blank node labels
     assert {q.subject.value for q in loaded.quads if type(q.subject).__name__ == "BlankNode"} >= {"f1b1", "f2b1"}
 
@@ -65,7 +68,8 @@ def test_a_saved_upload_keeps_the_name_it_came_with(tmp_path):
     assert can_stream(pairs)
     loaded = load_records([("2024 records.ttl", saved.read_bytes())])
     streamed = stream_records(pairs)
-    assert list(streamed.quads) == loaded.quads and streamed.files == loaded.files
+    assert list(streamed.quads) == loaded.quads
+    assert streamed.files == loaded.files
     assert any(q.subject.value.endswith("/2024%20records.ttl#here") for q in loaded.quads)
 
 
@@ -79,11 +83,32 @@ def test_a_saved_upload_keeps_the_name_it_came_with(tmp_path):
     ("workbook.ttl", b"PK\x03\x04rest"),
 ])
 def test_each_bad_file_gives_the_problems_of_load_records(tmp_path, name, content):
+    """Bytes that are not a file of its format, or not UTF-8, are refused by stream_records itself,
+    before anything is read out; a syntax error when the quads are read (the first file that has one)."""
     good = write(tmp_path, {"good.ttl": TURTLE})
     paths = good + write(tmp_path, {name: content})
     expected = problems_of(lambda: load_records(paths))
-    assert problems_of(lambda: stream_records(paths)) == expected
+    if name.startswith("syntax"):
+        streamed = stream_records(paths)
+        assert problems_of(lambda: list(streamed.quads)) == expected
+    else:
+        assert problems_of(lambda: stream_records(paths)) == expected
     assert name in expected[0]
+
+
+def test_a_syntax_error_is_told_for_the_first_file_that_has_one(tmp_path):
+    """The files are parsed once, as they are written to the engine: the reading stops at the first
+    syntax error (load_records, which parses every file before anything, tells every file's)."""
+    paths = write(tmp_path, {"good.ttl": TURTLE, "one.ttl": TURTLE + "<a> <b> .\n", "two.nt": "<a> oops .\n"})
+    everything = problems_of(lambda: load_records(paths))
+    assert [p.split(" ")[0] for p in everything] == ["one.ttl", "two.nt"]
+    streamed = stream_records(paths)
+    read = []
+    with pytest.raises(RecordInputError) as caught:
+        for quad in streamed.quads:
+            read.append(quad)
+    assert [str(p) for p in caught.value.problems] == everything[:1]
+    assert len(read) >= len(load_records(paths[:1]).quads)  # the good file's quads came first
 
 
 def test_a_missing_file_and_a_bad_base_are_refused(tmp_path):

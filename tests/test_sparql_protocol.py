@@ -587,6 +587,31 @@ def test_time_limit_answers_504_and_others_are_answered_meanwhile(client):
     assert client.get("/sparql", query_string={"query": COUNT_MEASURES}).data == count_json(37)
 
 
+@pytest.mark.embedded_only("the embedded store's query worker processes")
+def test_a_pooled_worker_outlives_the_thread_that_started_it(tmp_path):
+    """A worker asks Linux to kill it when its parent thread ends (PR_SET_PDEATHSIG); the pool keeps
+    it past the request's thread, so it must not be that thread's child: the next query, on another
+    thread, is answered by the same worker, alive."""
+    from dutygraph.web.query_runner import WorkerPool
+
+    path = tmp_path / "empty-store"
+    ox.Store(str(path)).flush()
+    pool = WorkerPool(1)
+    ask = dict(store_path=path, query="SELECT (1 AS ?n) {}", prefixes={}, default_graph=None, named_graphs=None,
+               oxigraph_format="JSON", row_limit=10, time_limit=10)
+    try:
+        asking = threading.Thread(target=lambda: pool.run(**ask))
+        asking.start()
+        asking.join(30)
+        [worker] = pool._idle
+        time.sleep(0.3)  # a death signal, had there been one, has come by now
+        assert worker.process.poll() is None
+        assert pool.run(**ask).rows == 1
+        assert pool._idle == [worker]
+    finally:
+        pool.close()
+
+
 def wait_until_busy(app, backend, count: int = 1) -> None:
     """Until count queries hold the app's query slots (on the embedded store: their workers evaluate)."""
     if not backend.remote:

@@ -64,7 +64,9 @@ Errors: ``RemoteQueryError`` (the engine refused the request: 4xx, with its mess
 from __future__ import annotations
 
 import ast
+import functools
 import io
+import itertools
 import json
 import math
 import re
@@ -291,11 +293,14 @@ class _FromEngine:
 
 # -- query text ---------------------------------------------------------------------------------------
 
-def _tokens(sparql: str) -> list[tuple[str, str, int, int]]:
-    """(kind, text, start, end) of the query's tokens (query_guard's tokenizer), comments left out."""
+@functools.lru_cache(maxsize=64)
+def _tokens(sparql: str) -> tuple[tuple[str, str, int, int], ...]:
+    """(kind, text, start, end) of the query's tokens (query_guard's tokenizer), comments left out.
+    Kept for the last texts read: a query of the service is read by several steps (its form, the
+    engine's rewrites, the separators, the function guard) and is tokenized once."""
     from .web.query_guard import _TOKEN
 
-    return [(m.lastgroup, m.group(), m.start(), m.end()) for m in _TOKEN.finditer(sparql) if m.lastgroup != "comment"]
+    return tuple((m.lastgroup, m.group(), m.start(), m.end()) for m in _TOKEN.finditer(sparql) if m.lastgroup != "comment")
 
 
 class _Names:
@@ -456,11 +461,11 @@ def _typed_literal_edits(tokens, typed) -> list[tuple[int, int, str]]:
 
 
 def query_form(sparql: str) -> str:
-    from .web.query_guard import QUERY_FORMS, keywords
+    from .web.query_guard import QUERY_FORMS, decode_codepoint_escapes
 
-    for word in keywords(sparql):
-        if word in QUERY_FORMS:
-            return word
+    for kind, text, _, _ in _tokens(decode_codepoint_escapes(sparql)):  # the tokens engine_query_text reads next
+        if kind == "word" and text.upper() in QUERY_FORMS:
+            return text.upper()
     return "SELECT"
 
 
@@ -499,12 +504,23 @@ class _Deadline:
 
 @dataclass
 class EngineAnswer:
-    """An answer of the engine in embedded-store terms: ``result`` is a QuerySolutions, a
-    QueryBoolean or a list of triples; ``cut_by_engine`` when the engine stopped at its own row cap
-    (Virtuoso's ResultSetMaxRows) before the caller's limit."""
+    """An answer of the engine in embedded-store terms: ``result`` is a QuerySolutions (or, asked
+    for with ``answer(…, rows=True)``, a ``SolutionRows``), a QueryBoolean or a list of triples;
+    ``cut_by_engine`` when the engine stopped at its own row cap (Virtuoso's ResultSetMaxRows) before
+    the caller's limit."""
 
     result: object
     cut_by_engine: bool = False
+
+
+@dataclass
+class SolutionRows:
+    """A SELECT answer as read: the variables' names and, per solution, its terms in their order
+    (None: unbound), already in embedded-store terms. For the callers that read every row once (the
+    service's /sparql, a validation's queries): no QuerySolutions is built from them."""
+
+    variables: list[str]
+    rows: list[list]
 
 
 def _solutions(variables: list[str], rows: list[list]) -> ox.QuerySolutions:
@@ -632,11 +648,12 @@ class RemoteStore:
 
     def answer(self, sparql: str, *, prefixes: dict[str, str] | None = None, default_graph=None, named_graphs=None,
                use_default_graph_as_union: bool = False, timeout: float | None = None,
-               limit: int | None = None, keyed_blank_nodes: bool = False) -> EngineAnswer:
+               limit: int | None = None, keyed_blank_nodes: bool = False, rows: bool = False) -> EngineAnswer:
         """The answer of a read query in embedded-store terms, with at most ``limit`` rows or triples
         read from the engine (the rest is never read). ``default_graph`` None is the document graph;
         ``named_graphs`` None is every graph of dutygraph's; ``use_default_graph_as_union`` makes the
-        default graph the union of those. ``keyed_blank_nodes``: see ``_FromEngine``."""
+        default graph the union of those. ``keyed_blank_nodes``: see ``_FromEngine``. ``rows``: a
+        SELECT's answer as ``SolutionRows`` rather than a QuerySolutions."""
         text = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items()) + sparql
         default, named = self._dataset(default_graph, named_graphs, use_default_graph_as_union)
         deadline = self._deadline(timeout)
@@ -647,13 +664,13 @@ class RemoteStore:
         text, separators = ascii_separators(engine_query_text(text, named))
         if form == "CONSTRUCT":
             return self._triples(text, default, named, deadline, limit, keyed, separators)
-        variables, rows, cut = self._select(text, default, named, deadline, limit, keyed, separators)
+        variables, found, cut = self._select(text, default, named, deadline, limit, keyed, separators)
         if form == "ASK":  # Virtuoso answers ASK as SELECT ?__ASK_RETVAL: one row (1) or none
-            if isinstance(rows, bool):
-                return EngineAnswer(_boolean(rows))
+            if isinstance(found, bool):
+                return EngineAnswer(_boolean(found))
             return EngineAnswer(_boolean(any(row and row[0] is not None and row[0].value not in ("0", "false")
-                                             for row in rows)))
-        return EngineAnswer(_solutions(variables, rows), cut)
+                                             for row in found)))
+        return EngineAnswer(SolutionRows(variables, found) if rows else _solutions(variables, found), cut)
 
     def _select(self, text: str, default: list[str], named: list[str], deadline: float, limit: int | None,
                 keyed: bool = False, separators: dict[str, str] | None = None):
@@ -665,11 +682,10 @@ class RemoteStore:
             if isinstance(parsed, ox.QueryBoolean):
                 return None, bool(parsed), False
             variables = [v.value for v in parsed.variables]
-            rows = []
-            for solution in parsed:
-                if limit is not None and len(rows) >= limit:
-                    break
-                rows.append([solution[name] for name in variables])
+            if limit is None:
+                rows = [list(solution) for solution in parsed]  # a solution's terms in the variables' order
+            else:
+                rows = [list(solution) for solution in itertools.islice(parsed, limit)]
         except SyntaxError as error:
             raise RemoteUnavailable(f"the SPARQL engine's answer could not be read: {error}") from None
         finally:

@@ -32,7 +32,7 @@ class LoadedFile:
     sha256: str  # hex digest of the bytes as given
     size: int  # bytes
     format: str  # turtle, trig, n-triples, n-quads, json-ld, rdf/xml, csv or xlsx
-    triples: int  # statements it gave
+    triples: int | None  # statements it gave (None: streamed, not read through yet)
     rows: int | None = None  # data rows (CSV, XLSX); None for RDF
     templates: tuple[str, ...] = ()  # the templates its rows follow (CSV, XLSX)
 

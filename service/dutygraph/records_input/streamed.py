@@ -2,22 +2,27 @@
 
 ``load_records`` holds every quad of every file (at 10^7 record triples about 9 GiB of Python
 objects). A validation on an external engine (``dutygraph validate FILE --store URL``) only writes
-the records to the engine, so ``stream_records`` checks the files first, as ``load_records`` does,
-without keeping their quads, and gives a ``StreamedQuads`` that parses them again each time it is
-iterated, chunk by chunk, with the same quads in the same order as ``load_records`` gives:
+the records to the engine, so ``stream_records`` checks the files' bytes first, as ``load_records``
+does, without keeping them, and gives a ``StreamedQuads`` that parses them each time it is iterated,
+chunk by chunk, with the same quads in the same order as ``load_records`` gives:
 
-1. every file: its format (from the name and first bytes), that it is UTF-8 (read in chunks), its
-   size and SHA-256;
-2. every file parsed once, counting its quads, a syntax error reported as ``load_records`` reports
-   it, with line and column (Turtle and N-Triples cannot name a graph; TriG and N-Quads may);
-3. then, each time the quads are iterated, the files parsed again through a reader that hashes what
-   it reads: a file whose bytes changed since step 1 raises RecordInputError when it ends (the run
-   fails, and what it wrote to the engine is dropped with its temporary graphs).
+1. before anything is written, every file: its format (from the name and first bytes), that it is
+   UTF-8 (read in chunks), its size and SHA-256 — any problem there raises RecordInputError at once;
+2. then, each time the quads are iterated (the validation writing them to the engine), the files
+   parsed through a reader that hashes what it reads: a syntax error raises RecordInputError, located
+   by line and column as ``load_records`` reports it, when the parser meets it; a file whose bytes
+   changed since step 1 raises it when the file ends. Either way the run fails and what it wrote to
+   the engine is dropped with its temporary graphs: nothing of it is kept. The number of quads of
+   each file (``LoadedFile.triples``, ``len()``) is known once the files have been read through.
 
-All or nothing, as ``load_records``: any problem in steps 1–2 raises RecordInputError before
-anything is written. Turtle, TriG, N-Triples and N-Quads files given as paths are streamed
-(``can_stream``); JSON-LD and RDF/XML are checked as whole documents, and CSV/XLSX tables are
-mapped row by row across files, so any of those among the files means ``load_records``.
+Records are parsed once, not twice: a first parse only to find syntax errors before writing took
+13.6 s of a validation of 10^7 triples (1.5 GiB of N-Triples) on this machine. What that costs: a
+syntax error is reported for the first file that has one (``load_records`` reports every file's),
+after the records before it were written to the engine and dropped again.
+
+Turtle, TriG, N-Triples and N-Quads files given as paths are streamed (``can_stream``); JSON-LD and
+RDF/XML are checked as whole documents, and CSV/XLSX tables are mapped row by row across files, so
+any of those among the files means ``load_records``.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import hashlib
 import io
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 
 import pyoxigraph
@@ -110,27 +115,35 @@ def _file_quads(file: _StreamedFile, base: str, problems: ProblemLog) -> Iterato
 
 
 class StreamedQuads:
-    """The quads of checked RDF files, parsed again on every iteration; ``len()`` is their number."""
+    """The quads of checked RDF files, parsed again on every iteration; ``len()`` is their number once
+    they have been read through (the files' ``LoadedFile.triples`` are set then too)."""
 
-    def __init__(self, files: list[_StreamedFile], counts: list[int], base: str):
-        self.files, self.counts, self.base = files, counts, base
+    def __init__(self, files: list[_StreamedFile], base: str, loaded: list[LoadedFile]):
+        self.files, self.base, self.loaded = files, base, loaded
+        self.counts: list[int | None] = [None] * len(files)
 
     def __len__(self) -> int:
+        if None in self.counts:
+            raise TypeError("the number of streamed quads is known once they have been read through")
         return sum(self.counts)
 
     def __iter__(self) -> Iterator[pyoxigraph.Quad]:
-        for file in self.files:
+        for number, file in enumerate(self.files):
             problems = ProblemLog()
-            yield from _file_quads(file, self.base, problems)
+            count = 0
+            for count, quad in enumerate(_file_quads(file, self.base, problems), start=1):
+                yield quad
             problems.raise_if_any()
+            self.counts[number] = count
+            self.loaded[number] = replace(self.loaded[number], triples=count)
 
 
 def stream_records(paths: list, *, base: str = DEFAULT_BASE) -> LoadedRecords:
-    """Check RDF files (see the module doc) and give their quads as a ``StreamedQuads``.
+    """Check RDF files' bytes (see the module doc) and give their quads as a ``StreamedQuads``.
 
-    Raises RecordInputError, having written nothing anywhere, when any file has any problem; and
-    ValueError when ``can_stream(paths)`` is false (call ``load_records`` then). ``paths``: paths, or
-    ``(name, path)`` pairs."""
+    Raises RecordInputError, having written nothing anywhere, when any file's bytes have a problem
+    (a syntax error is raised when the quads are read); and ValueError when ``can_stream(paths)`` is
+    false (call ``load_records`` then). ``paths``: paths, or ``(name, path)`` pairs."""
     if not can_stream(paths):
         raise ValueError("stream_records takes paths of Turtle, TriG, N-Triples or N-Quads files only")
     problems = ProblemLog()
@@ -143,11 +156,8 @@ def stream_records(paths: list, *, base: str = DEFAULT_BASE) -> LoadedRecords:
         if file is not None:
             checked.append(file)
     problems.raise_if_any()
-    counts = [sum(1 for _ in _file_quads(file, base, problems)) for file in checked]
-    problems.raise_if_any()
-    loaded = [LoadedFile(file.name, file.sha256, file.size, file.format.name, count)
-              for file, count in zip(checked, counts)]
-    return LoadedRecords(StreamedQuads(checked, counts, base), loaded)
+    loaded = [LoadedFile(file.name, file.sha256, file.size, file.format.name, None) for file in checked]
+    return LoadedRecords(StreamedQuads(checked, base, loaded), loaded)
 
 
 def read_records(files: list, *, base: str = DEFAULT_BASE, stream: bool = False) -> LoadedRecords:

@@ -16,7 +16,9 @@ class Check:
 
     For SHACL-SPARQL constraints ``source_constraint`` is the sh:sparql node, ``messages`` its
     sh:message values and ``projects_this`` whether the query text itself projected ``$this``
-    (pySHACL substitutes ``{$this}`` in messages only then).
+    (pySHACL substitutes ``{$this}`` in messages only then). ``engine_query``, when there is one,
+    has the same solutions as ``query`` over one graph and is what an external SPARQL engine is
+    asked instead (``validation.engine_dataset``): a form that engine evaluates much faster.
     """
 
     shape: Shape
@@ -26,3 +28,4 @@ class Check:
     source_constraint: Node | None = None
     messages: tuple[Literal, ...] = field(default=())
     projects_this: bool = True
+    engine_query: str | None = None

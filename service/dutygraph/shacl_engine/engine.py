@@ -59,8 +59,9 @@ def compile_checks(shapes: list[Shape], focus: FocusPatterns) -> list[Check]:
             checks.append(compile_sparql(shape, sparql_constraint, focus))
     for check in checks:
         try:
-            for _ in _EMPTY_STORE.query(check.query):
-                pass
+            for query in (check.query, check.engine_query or check.query):
+                for _ in _EMPTY_STORE.query(query):
+                    pass
         except (SyntaxError, RuntimeError, OSError, ValueError) as error:
             raise UnsupportedShapeError(f"Oxigraph cannot run the compiled query ({error})", check.shape.node)
     return checks
@@ -86,10 +87,12 @@ def _repetitions(shape: Shape, focus: FocusPatterns, data: ox.Store, union_defau
 
 
 def _run(check: Check, data: ox.Store, union_default_graph: bool) -> list[ResultRecord]:
+    remote = getattr(data, "remote", False)  # an external engine's dataset: one graph (validation.engine_dataset)
+    query = check.engine_query if remote and check.engine_query else check.query
     try:
-        solutions = data.query(check.query, use_default_graph_as_union=union_default_graph)
+        solutions = data.query(query, use_default_graph_as_union=union_default_graph)
     except (SyntaxError, RuntimeError) as error:
-        if getattr(data, "remote", False):
+        if remote:
             raise  # an external engine's failure (validation.engine_dataset), not the compiled query's
         raise UnsupportedShapeError(f"Oxigraph cannot run the compiled query ({error})", check.shape.node)
     names = [variable.value for variable in solutions.variables]

@@ -8,6 +8,12 @@ QUERY_TIME_LIMIT seconds for the answer; then that worker is killed with SIGKILL
 query's CPU and memory are freed at once — ``QueryTimeout`` is raised, and the next query that
 needs a worker starts a fresh one. A worker that fails in any other way is also killed, never
 reused.
+
+Workers are started from one long-lived thread of the service (``_spawn``): a worker asks Linux to
+kill it when its parent dies (``PR_SET_PDEATHSIG``, ``query_worker._die_with_parent``), and Linux
+means the parent *thread*. A pooled worker outlives the request that needed it, so a worker started
+from a request's thread would be killed when that thread ends (a test's thread, a thread of a
+server's pool that shrinks), under the next query that took it from the pool.
 """
 
 from __future__ import annotations
@@ -45,12 +51,28 @@ class QueryAnswer:
     truncated: bool
 
 
+_spawner = None
+_spawner_lock = threading.Lock()
+
+
+def _spawn() -> subprocess.Popen:
+    """A new worker process, started from the spawner thread (see the module docstring)."""
+    global _spawner
+    from concurrent.futures import ThreadPoolExecutor
+
+    with _spawner_lock:
+        if _spawner is None:
+            _spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dutygraph-query-worker-spawner")
+        spawner = _spawner
+    return spawner.submit(
+        subprocess.Popen, [sys.executable, "-I", str(WORKER), str(os.getpid())], stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    ).result()
+
+
 class _Worker:
     def __init__(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "-I", str(WORKER), str(os.getpid())], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
+        self.process = _spawn()
 
     def send(self, request: bytes) -> None:
         self.process.stdin.write(len(request).to_bytes(4, "big") + request)

@@ -21,19 +21,25 @@ import sys
 
 import pyoxigraph as ox
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
 
 def _term(term):
-    if isinstance(term, ox.NamedNode):
+    kind = type(term)
+    if kind is ox.NamedNode:
         return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
+    if kind is ox.Literal:
         encoded = {"type": "literal", "value": term.value}
-        if term.language:
-            encoded["xml:lang"] = term.language
-        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            encoded["datatype"] = term.datatype.value
+        language = term.language
+        if language:
+            encoded["xml:lang"] = language
+        else:
+            datatype = term.datatype.value
+            if datatype != XSD_STRING:
+                encoded["datatype"] = datatype
         return encoded
+    if kind is ox.BlankNode:
+        return {"type": "bnode", "value": term.value}
     return {"type": "triple", "value": {
         "subject": _term(term.subject), "predicate": _term(term.predicate), "object": _term(term.object)}}
 
@@ -69,7 +75,7 @@ def run(request):
 def encode(result, format_name, limit):
     """(header, body) of a query result in the format named (an attribute of QueryResultsFormat or
     RdfFormat), with at most limit rows or triples. The embedded store's workers and the external
-    engine's path (``remote_queries``) both answer through it."""
+    engine's path (``remote_queries``, through ``encode_rows``) both answer through it."""
     if isinstance(result, ox.QueryBoolean):
         body = result.serialize(format=getattr(ox.QueryResultsFormat, format_name))
         return {"status": "ok", "rows": 1, "truncated": False}, body
@@ -82,17 +88,23 @@ def encode(result, format_name, limit):
     else:
         truncated = False
     if isinstance(result, ox.QuerySolutions):
-        variables = [v.value for v in result.variables]
-        document = {"head": {"vars": variables}, "results": {"bindings": [
-            {name: _term(row[name]) for name in variables if row[name] is not None} for row in rows]}}
-        encoded = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-        if format_name == "JSON":  # already the answer (as Oxigraph writes it): no second encoding
-            body = encoded
-        else:
-            solutions = ox.parse_query_results(encoded, format=ox.QueryResultsFormat.JSON)
-            body = solutions.serialize(format=getattr(ox.QueryResultsFormat, format_name))
+        return encode_rows([v.value for v in result.variables], [list(row) for row in rows], format_name, truncated)
+    body = ox.serialize(rows, format=getattr(ox.RdfFormat, format_name))
+    return {"status": "ok", "rows": len(rows), "truncated": truncated}, body
+
+
+def encode_rows(variables, rows, format_name, truncated):
+    """(header, body) of SELECT solutions given as rows of terms in the variables' order (None:
+    unbound), already cut to the row cap: SPARQL JSON results as Oxigraph writes them, or, for the
+    other results formats, those re-read by Oxigraph and written in that format."""
+    document = {"head": {"vars": variables}, "results": {"bindings": [
+        {name: _term(term) for name, term in zip(variables, row) if term is not None} for row in rows]}}
+    encoded = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    if format_name == "JSON":  # already the answer (as Oxigraph writes it): no second encoding
+        body = encoded
     else:
-        body = ox.serialize(rows, format=getattr(ox.RdfFormat, format_name))
+        solutions = ox.parse_query_results(encoded, format=ox.QueryResultsFormat.JSON)
+        body = solutions.serialize(format=getattr(ox.QueryResultsFormat, format_name))
     return {"status": "ok", "rows": len(rows), "truncated": truncated}, body
 
 

@@ -32,9 +32,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..remote_store import (DOCUMENT_GRAPH, RemoteQueryError, RemoteStore, RemoteTimeout, RemoteUnavailable,
-                            _Names, _tokens)
+                            SolutionRows, _Names, _tokens)
 from .query_runner import QueryAnswer, QueryFailed, QueryTimeout
-from .query_worker import encode
+from .query_worker import encode, encode_rows
 
 PARSE_STORE = "parse-only-store"  # under STORE_DIR: an empty Oxigraph store for step 1
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -137,8 +137,13 @@ def run_remote(remote: RemoteStore, *, query: str, prefixes: dict[str, str], def
             raise RemoteTimeout(timeout_message)
         answer = remote.answer(query, prefixes=prefixes, default_graph=[_graph(g) for g in default_graph],
                                named_graphs=[_graph(g) for g in named_graphs], timeout=left, limit=row_limit + 1,
-                               keyed_blank_nodes=True)
-        header, body = encode(answer.result, oxigraph_format, row_limit)
+                               keyed_blank_nodes=True, rows=True)
+        result = answer.result
+        if isinstance(result, SolutionRows):
+            header, body = encode_rows(result.variables, result.rows[:row_limit], oxigraph_format,
+                                       len(result.rows) > row_limit)
+        else:
+            header, body = encode(result, oxigraph_format, row_limit)
     except RemoteTimeout:
         raise QueryTimeout(timeout_message) from None
     except RemoteQueryError as error:  # valid SPARQL 1.1 (Oxigraph read it) that the engine will not run
