@@ -120,12 +120,12 @@ class StreamedQuads:
 
     def __init__(self, files: list[_StreamedFile], base: str, loaded: list[LoadedFile]):
         self.files, self.base, self.loaded = files, base, loaded
-        self.counts: list[int | None] = [None] * len(files)
 
     def __len__(self) -> int:
-        if None in self.counts:
+        counts = [file.triples for file in self.loaded]
+        if None in counts:
             raise TypeError("the number of streamed quads is known once they have been read through")
-        return sum(self.counts)
+        return sum(counts)
 
     def __iter__(self) -> Iterator[pyoxigraph.Quad]:
         for number, file in enumerate(self.files):
@@ -134,7 +134,6 @@ class StreamedQuads:
             for count, quad in enumerate(_file_quads(file, self.base, problems), start=1):
                 yield quad
             problems.raise_if_any()
-            self.counts[number] = count
             self.loaded[number] = replace(self.loaded[number], triples=count)
 
 

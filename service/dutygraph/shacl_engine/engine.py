@@ -59,7 +59,7 @@ def compile_checks(shapes: list[Shape], focus: FocusPatterns) -> list[Check]:
             checks.append(compile_sparql(shape, sparql_constraint, focus))
     for check in checks:
         try:
-            for query in (check.query, check.engine_query or check.query):
+            for query in (check.query,) + ((check.engine_query,) if check.engine_query else ()):
                 for _ in _EMPTY_STORE.query(query):
                     pass
         except (SyntaxError, RuntimeError, OSError, ValueError) as error:

@@ -16,6 +16,8 @@ embedded path's INSERT … WHERE, run on Virtuoso 7.2, took 40 s (docs/external-
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 
 from ..namespaces import DG
@@ -53,6 +55,16 @@ def day_number(year: int, month: int, day: int) -> int:
     y = year + 4800 - a
     m = month + 12 * a - 3
     return day + (153 * m + 2) // 5 + 365 * y + y // 4 - y // 100 + y // 400
+
+
+_DATE = re.compile(r"^(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?$")
+
+
+def date_parts(lexical: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of an xsd:date's lexical form, as YEAR/MONTH/DAY read it; None when it has
+    not that form."""
+    match = _DATE.match(lexical)
+    return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
 
 
 def derive_day_numbers(store) -> None:

@@ -48,7 +48,6 @@ What the engine must not change, and how it is kept as the embedded store has it
 from __future__ import annotations
 
 import itertools
-import re
 import secrets
 import threading
 import time
@@ -62,6 +61,7 @@ from ..remote_store import (DOCUMENT_GRAPH, GENID, ILL_FORMED, INSERT_CHUNK, NO_
 from ..shacl_engine.sparql_syntax import tokenize
 from ..shacl_engine.vocabulary import CHECKED_DATATYPES
 from . import engine_log
+from .day_numbers import DAY_PREDICATES, XSD_DATE, XSD_INTEGER, date_parts, day_number
 from .engine_dialect import engine_query, prologue
 
 TMP_BASE = "https://w3id.org/dutygraph/graph/tmp/"
@@ -249,8 +249,6 @@ class TermMapping:
         derives (day_numbers.DERIVE), also for a date the engine is given with the ill-formed
         datatype because it cannot keep it (a year before 0). A date that is not a valid value
         (``"2024-02-30"``) gets none, as YEAR/MONTH/DAY give none on Oxigraph."""
-        from .day_numbers import DAY_PREDICATES, XSD_DATE, XSD_INTEGER, day_number
-
         invalid, to_engine = self.invalid, self.to_engine
         found = []
         for quad in quads:
@@ -674,12 +672,3 @@ class EngineDataset:
         answer = self.engine_query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(next(iter(answer))["n"].value)
 
-
-# --- day numbers -----------------------------------------------------------------------------------
-
-_DATE = re.compile(r"^(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?$")
-
-
-def date_parts(lexical: str) -> tuple[int, int, int] | None:
-    match = _DATE.match(lexical)
-    return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
