@@ -6,6 +6,7 @@ from __future__ import annotations
 import tracemalloc
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 
 from dutygraph.records_input import RecordInputError, can_stream, load_records, read_records, stream_records
@@ -84,7 +85,7 @@ def test_a_saved_upload_keeps_the_name_it_came_with(tmp_path):
 ])
 def test_each_bad_file_gives_the_problems_of_load_records(tmp_path, name, content):
     """Bytes that are not a file of its format, or not UTF-8, are refused by stream_records itself,
-    before anything is read out; a syntax error when the quads are read (the first file that has one)."""
+    before anything is read out; a syntax error when the quads are read."""
     good = write(tmp_path, {"good.ttl": TURTLE})
     paths = good + write(tmp_path, {name: content})
     expected = problems_of(lambda: load_records(paths))
@@ -96,10 +97,12 @@ def test_each_bad_file_gives_the_problems_of_load_records(tmp_path, name, conten
     assert name in expected[0]
 
 
-def test_a_syntax_error_is_told_for_the_first_file_that_has_one(tmp_path):
-    """The files are parsed once, as they are written to the engine: the reading stops at the first
-    syntax error (load_records, which parses every file before anything, tells every file's)."""
-    paths = write(tmp_path, {"good.ttl": TURTLE, "one.ttl": TURTLE + "<a> <b> .\n", "two.nt": "<a> oops .\n"})
+def test_every_files_syntax_error_is_told_and_no_quad_after_the_first(tmp_path):
+    """The files are parsed once, as they are written: the quads stop at the first syntax error, the
+    files after it are parsed to the end (nothing given out) so that the error tells every file's
+    syntax error, as load_records does."""
+    paths = write(tmp_path, {"good.ttl": TURTLE, "one.ttl": TURTLE + "<a> <b> .\n",
+                             "fine.ttl": "<https://e.org/late> <https://e.org/p> 1 .\n", "two.nt": "<a> oops .\n"})
     everything = problems_of(lambda: load_records(paths))
     assert [p.split(" ")[0] for p in everything] == ["one.ttl", "two.nt"]
     streamed = stream_records(paths)
@@ -107,8 +110,9 @@ def test_a_syntax_error_is_told_for_the_first_file_that_has_one(tmp_path):
     with pytest.raises(RecordInputError) as caught:
         for quad in streamed.quads:
             read.append(quad)
-    assert [str(p) for p in caught.value.problems] == everything[:1]
+    assert [str(p) for p in caught.value.problems] == everything
     assert len(read) >= len(load_records(paths[:1]).quads)  # the good file's quads came first
+    assert not any(quad.subject.value == "https://e.org/late" for quad in read)  # none of a file after the error
 
 
 def test_a_missing_file_and_a_bad_base_are_refused(tmp_path):
@@ -171,3 +175,19 @@ def test_read_records_streams_only_when_asked_and_possible(tmp_path):
     assert whole.quads == loaded.quads and whole.files == loaded.files
     mixed = read_records([turtle, table], stream=True)  # a table among the files: loaded whole
     assert mixed.quads == load_records([turtle, table]).quads
+
+
+def test_the_service_workers_copy_of_the_records_is_written_as_they_are_read(tmp_path, monkeypatch):
+    """On the embedded path the validation worker writes records.nt (what the service keeps with the
+    run) while the records are read into the run's store, chunk by chunk, not from a held list."""
+    from dutygraph.web import validation_worker
+
+    monkeypatch.setattr(validation_worker, "COPY_CHUNK", 7)
+    lines = "".join(f"<https://e.org/s{n}> <https://e.org/p> \"{n}\" .\n" for n in range(30))
+    (path,) = write(tmp_path, {"many.nt": lines + "_:x <https://e.org/p> <https://e.org/o> .\n"})
+    streamed = stream_records([path])
+    copy = tmp_path / "records.nt"
+    passed = list(validation_worker._copied_to(copy, streamed.quads))
+    assert passed == load_records([path]).quads
+    written = list(pyoxigraph.parse(path=str(copy), format=pyoxigraph.RdfFormat.N_TRIPLES))
+    assert [q.triple for q in written] == [q.triple for q in passed]

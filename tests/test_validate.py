@@ -266,6 +266,32 @@ def test_validate_bad_inputs_exit_2_with_a_message(run_cli, tmp_path):
     assert result.returncode == 2 and "unknown policy setting(s) no_such_setting" in result.stderr
 
 
+def test_streamed_records_give_the_run_of_loaded_records_in_memory():
+    """`dutygraph validate FILE` streams RDF files into the in-memory store (read_records with
+    stream=True), never holding their quads: the same run as from the quads loaded whole."""
+    from dutygraph.records_input import read_records
+
+    files = [EXAMPLES / "2024-breaks-liaison.ttl"]
+    streamed = read_records(files, stream=True)
+    assert type(streamed.quads).__name__ == "StreamedQuads"
+    from_stream = validate_records(streamed.quads)
+    loaded = load_records(files)
+    from_list = validate_records(loaded.quads)
+    assert from_stream.as_json() == from_list.as_json() and from_stream.results
+    assert len(streamed.quads) == len(loaded.quads) and streamed.files == loaded.files
+
+
+def test_validate_names_every_files_syntax_error(run_cli, tmp_path):
+    """Streamed, the records stop at the first syntax error, and the files after it are still read so
+    that the message names each file's error, as when the records are loaded whole."""
+    first, second = tmp_path / "first.ttl", tmp_path / "second.nt"
+    first.write_text("<https://e.org/a> <https://e.org/p> \n", encoding="utf-8")
+    second.write_text("<https://e.org/a> oops .\n", encoding="utf-8")
+    result = run_cli("validate", str(EXAMPLES / "2024-all-duties-met.ttl"), str(first), str(second))
+    assert result.returncode == 2 and result.stdout == ""
+    assert "first.ttl" in result.stderr and "second.nt" in result.stderr and "line 1" in result.stderr
+
+
 def test_validate_reads_csv_templates_against_the_example_institution(run_cli, tmp_path):
     """A warning-education conference recorded in meetings.csv meets measure 33 for 2024."""
     quads = quads_of("2024-breaks-warning-conference.ttl")

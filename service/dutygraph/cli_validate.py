@@ -60,9 +60,10 @@ def cmd_validate(args) -> int:
         print(f"dutygraph: {error}", file=sys.stderr)
         return 2
     try:
-        # On an engine the records are only written there: streamed from the files, never held
-        # (records_input.streamed), when they are all Turtle, TriG, N-Triples or N-Quads.
-        records = read_records([Path(f) for f in args.files], base=args.base, stream=store is not None)
+        # The records are only written into the run's store (in memory, or an engine's): streamed
+        # from the files, never held (records_input.streamed), when they are all Turtle, TriG,
+        # N-Triples or N-Quads.
+        records = read_records([Path(f) for f in args.files], base=args.base, stream=True)
         institution = None
         if args.institution:
             institution = load_records([Path(f) for f in args.institution], base=args.base).quads

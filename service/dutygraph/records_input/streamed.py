@@ -1,24 +1,27 @@
-"""Records read from RDF files as a stream: for a validation on an external engine, never held.
+"""Records read from RDF files as a stream: written to a run's store as they are parsed, never held.
 
 ``load_records`` holds every quad of every file (at 10^7 record triples about 9 GiB of Python
-objects). A validation on an external engine (``dutygraph validate FILE --store URL``) only writes
-the records to the engine, so ``stream_records`` checks the files' bytes first, as ``load_records``
-does, without keeping them, and gives a ``StreamedQuads`` that parses them each time it is iterated,
-chunk by chunk, with the same quads in the same order as ``load_records`` gives:
+objects). A validation only writes the records into its store — the in-memory Oxigraph store of the
+embedded path (``validation.run.build_dataset``) or an external engine (``--store URL``) — so
+``stream_records`` checks the files' bytes first, as ``load_records`` does, without keeping them,
+and gives a ``StreamedQuads`` that parses them each time it is iterated, chunk by chunk, with the
+same quads in the same order as ``load_records`` gives:
 
 1. before anything is written, every file: its format (from the name and first bytes), that it is
    UTF-8 (read in chunks), its size and SHA-256 — any problem there raises RecordInputError at once;
-2. then, each time the quads are iterated (the validation writing them to the engine), the files
+2. then, each time the quads are iterated (the validation writing them to its store), the files
    parsed through a reader that hashes what it reads: a syntax error raises RecordInputError, located
-   by line and column as ``load_records`` reports it, when the parser meets it; a file whose bytes
-   changed since step 1 raises it when the file ends. Either way the run fails and what it wrote to
-   the engine is dropped with its temporary graphs: nothing of it is kept. The number of quads of
-   each file (``LoadedFile.triples``, ``len()``) is known once the files have been read through.
+   by line and column as ``load_records`` reports it, when the parser meets it, after the files
+   after it have been parsed too (nothing kept) so that every file's syntax error is named, as
+   ``load_records`` names them; a file whose bytes changed since step 1 raises it when the file
+   ends. Either way the run fails and what it wrote is dropped (the in-memory store with the run,
+   an engine's temporary graphs): nothing of it is kept. The number of quads of each file
+   (``LoadedFile.triples``, ``len()``) is known once the files have been read through.
 
 Records are parsed once, not twice: a first parse only to find syntax errors before writing took
-13.6 s of a validation of 10^7 triples (1.5 GiB of N-Triples) on this machine. What that costs: a
-syntax error is reported for the first file that has one (``load_records`` reports every file's),
-after the records before it were written to the engine and dropped again.
+13.6 s of a validation of 10^7 triples (1.5 GiB of N-Triples) on this machine. What that costs: the
+records before a syntax error were written before the run failed (and were dropped with it). On the
+embedded path the list of 10^7 parsed quads cost more than its memory: see README, "Limits".
 
 Turtle, TriG, N-Triples and N-Quads files given as paths are streamed (``can_stream``); JSON-LD and
 RDF/XML are checked as whole documents, and CSV/XLSX tables are mapped row by row across files, so
@@ -133,8 +136,17 @@ class StreamedQuads:
             count = 0
             for count, quad in enumerate(_file_quads(file, self.base, problems), start=1):
                 yield quad
-            problems.raise_if_any()
+            if problems:
+                self._read_the_rest(number + 1, problems)
+                problems.raise_if_any()
             self.loaded[number] = replace(self.loaded[number], triples=count)
+
+    def _read_the_rest(self, start: int, problems: ProblemLog) -> None:
+        """After a file's problem, the files after it parsed to the end, nothing kept, so that the
+        error names every file's problem as ``load_records`` does (the run fails anyway)."""
+        for file in self.files[start:]:
+            for _ in _file_quads(file, self.base, problems):
+                pass
 
 
 def stream_records(paths: list, *, base: str = DEFAULT_BASE) -> LoadedRecords:

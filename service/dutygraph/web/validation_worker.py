@@ -23,7 +23,8 @@ When the service's store is an external SPARQL engine, ``job.json`` also has ``"
 the validation succeeds (``result.json`` then says ``"records_in_store": true`` and no
 ``records.nt`` is written); the run's work graph is dropped whatever happens, and the records graph
 too unless the validation succeeded. Records that are all Turtle, TriG, N-Triples or N-Quads are
-then checked and streamed from the saved files (``records_input.stream_records``), not held.
+then checked and streamed from the saved files (``records_input.stream_records``), not held —
+on the embedded path too, where ``records.nt`` is written as the records are read into the run's store.
 """
 
 from __future__ import annotations
@@ -42,9 +43,22 @@ from ..validation import PolicyError, load_policy, validate_records
 from ..validation.run import NoRecordsError, RecordStructureError
 
 
-def _write_triples(path: Path, quads) -> None:
+COPY_CHUNK = 10_000  # triples serialized to records.nt at a time
+
+
+def _copied_to(path: Path, quads):
+    """The quads as they are read (once, by the validation building its store), written to ``path``
+    as N-Triples on the way: the records are read once and never all held (streamed files)."""
     with path.open("wb") as output:
-        ox.serialize((q.triple for q in quads), output, format=ox.RdfFormat.N_TRIPLES)
+        chunk = []
+        for quad in quads:
+            chunk.append(quad.triple)
+            if len(chunk) == COPY_CHUNK:
+                ox.serialize(chunk, output, format=ox.RdfFormat.N_TRIPLES)
+                chunk.clear()
+            yield quad
+        if chunk:
+            ox.serialize(chunk, output, format=ox.RdfFormat.N_TRIPLES)
 
 
 def _engine(job: dict):
@@ -72,20 +86,20 @@ def main(job_dir: str) -> int:
         on_engine = {"store": store, "records_graph": records_graph(job["run_id"]), "keep_records": True,
                      "work_graph": service_work_graph(job["run_id"])}
     try:
-        # On an engine the records are only written there: streamed from the saved files (never held)
-        # when they are all Turtle, TriG, N-Triples or N-Quads.
-        records = read_records([(name, Path(path)) for name, path in job["files"]], stream=store is not None)
+        # The records are only written into the run's store: streamed from the saved files (never
+        # held) when they are all Turtle, TriG, N-Triples or N-Quads. On the embedded path records.nt
+        # (what the service keeps with the run) is written as they are read.
+        records = read_records([(name, Path(path)) for name, path in job["files"]], stream=True)
+        record_quads = records.quads if store is not None else _copied_to(folder / "records.nt", records.quads)
         institution, institution_files = None, []
         if job.get("institution"):
             loaded = load_records([(name, Path(path).read_bytes()) for name, path in job["institution"]])
             institution, institution_files = loaded.quads, loaded.files
-        run = validate_records(records.quads, years=job.get("years") or None, policy=load_policy(None),
+        run = validate_records(record_quads, years=job.get("years") or None, policy=load_policy(None),
                                institution_quads=institution, engine=job.get("engine", "fast"), **on_engine)
     except (RecordInputError, RecordStructureError, NoRecordsError, PolicyError) as error:
         (folder / "error.json").write_text(json.dumps({"kind": "bad-input", "message": str(error)}, ensure_ascii=False))
         return 2
-    if store is None:
-        _write_triples(folder / "records.nt", records.quads)
     (folder / "report.nt").write_bytes(run.report_graph.serialize(format="nt", encoding="utf-8"))
     files = ([asdict(f) | {"role": "records"} for f in records.files]
              + [asdict(f) | {"role": "institution"} for f in institution_files])
