@@ -21,7 +21,7 @@ same quads in the same order as ``load_records`` gives:
 Records are parsed once, not twice: a first parse only to find syntax errors before writing took
 13.6 s of a validation of 10^7 triples (1.5 GiB of N-Triples) on this machine. What that costs: the
 records before a syntax error were written before the run failed (and were dropped with it). On the
-embedded path the list of 10^7 parsed quads cost more than its memory: see README, "Benchmarks".
+embedded path the list of 10^7 parsed quads cost more than its memory: see README, "On an external SPARQL engine" (the latest bench).
 
 Turtle, TriG, N-Triples and N-Quads files given as paths are streamed (``can_stream``); JSON-LD and
 RDF/XML are checked as whole documents, and CSV/XLSX tables are mapped row by row across files, so
