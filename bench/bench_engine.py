@@ -14,7 +14,8 @@ For each size, in one run, on this machine:
 
 1. records: `dutygraph generate-records` (seed 61, violation rate 2%, 19 years, colleges scaled
    with the size: 300 colleges give 0.93 x 10^6 record triples as in bench_validation.py and
-   bench_service.py, 3,000 give 9.3 x 10^6), N-Triples, cached in bench/.cache/.
+   bench_service.py, 3,000 give 9.3 x 10^6), N-Triples, cached in bench/.cache/. When generated
+   in the run (missing, or --fresh-records), its time is a step of the tables (first column).
 2. load time. Embedded (a worker process): a pyoxigraph Store on disk, the document graph loaded
    into its default graph as the service does (`Store.load`), the records bulk-loaded into the
    records graph of a run (`Store.bulk_load(path=…, to_graph=…)`, as `runs_store.add_run` does),
@@ -623,7 +624,7 @@ def _run_size(size: float, args, work: Path, measured_peaks: list[tuple[int, int
     label = size_label(size)
     say()
     say(f"== {label}: {colleges} colleges x {years} years ==  (load average {load_average()})")
-    path, generated = records_file(colleges, years)
+    path, generated = records_file(colleges, years, fresh=args.fresh_records)
     records = count_lines(path)
     say(f"records: {records:,} triples, {path.stat().st_size / MIB:,.0f} MiB N-Triples, "
         + (f"generated in {generated:.1f} s" if generated is not None else f"cached {path.relative_to(HERE.parent)}"))
@@ -631,6 +632,8 @@ def _run_size(size: float, args, work: Path, measured_peaks: list[tuple[int, int
            "file_bytes": path.stat().st_size, "steps": {}, "notes": [], "problems": []}
     _last["out"] = out
     steps = out["steps"]
+    if generated is not None:  # a step of either path, told in the first column
+        steps["generating the records (generate-records)"] = {"embedded": generated}
     limit = args.memory_limit_gib * GIB
 
     # 1. embedded: load and questions, in a worker --------------------------------------------------
@@ -1236,6 +1239,8 @@ def verdicts(results: list[dict], flagged: dict[str, list[str]], single: bool) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1e6,1e7", help="record triples, comma-separated (default 1e6,1e7)")
+    parser.add_argument("--fresh-records", action="store_true",
+                        help="generate the records again though cached, and time it (a step of the growth table)")
     parser.add_argument("--repetitions", type=int, default=20, help="timed repetitions per canned question and way")
     parser.add_argument("--warmup", type=int, default=3, help="untimed repetitions first")
     parser.add_argument("--analytics-repetitions", type=int, default=10, help="timed repetitions per analytics query")

@@ -208,10 +208,12 @@ def dutygraph_command() -> str:
     return str(command) if command.exists() else (shutil.which("dutygraph") or "dutygraph")
 
 
-def records_file(colleges: int, years: int) -> tuple[Path, float | None]:
+def records_file(colleges: int, years: int, fresh: bool = False) -> tuple[Path, float | None]:
+    """The cached records of these parameters, generated when missing (or, with ``fresh``, again):
+    (path, seconds the generation took, or None when cached)."""
     CACHE.mkdir(exist_ok=True)
     path = CACHE / f"records-{colleges}x{years}-seed{SEED}-rate{RATE}.nt"
-    if path.is_file() and path.stat().st_size:
+    if path.is_file() and path.stat().st_size and not fresh:
         return path, None
     partial = path.with_suffix(".partial")
     start = time.perf_counter()

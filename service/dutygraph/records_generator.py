@@ -156,6 +156,7 @@ class _Generator:
         self.counters: dict[str, int] = {}
         self.scope = "institution"
         self.tenures: list[_Tenure] = []
+        self.tenures_of_post: dict[str, list[_Tenure]] = {}  # the same tenures by post, in the same order
         self.people: dict[str, date] = {}
 
     # -- helpers -------------------------------------------------------------------------------
@@ -207,10 +208,12 @@ class _Generator:
     def tenure(self, person: str, post: str, start: date) -> _Tenure:
         tenure = _Tenure(self.mint("tenure"), person, post, start)
         self.tenures.append(tenure)
+        self.tenures_of_post.setdefault(post, []).append(tenure)
         return tenure
 
     def holder(self, post: str, day: date) -> _Tenure:
-        return next(t for t in self.tenures if t.post == post and t.holds_on(day))
+        # By post: a scan of every tenure made generating 3,000 colleges take over 40 minutes
+        return next(t for t in self.tenures_of_post.get(post, ()) if t.holds_on(day))
 
     def write_tenures(self) -> None:
         for tenure in self.tenures:
