@@ -137,20 +137,27 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=f"embedded store only: {reason}"))
 
 
-@pytest.fixture(scope="session")
-def virtuoso(tmp_path_factory):
-    """A Virtuoso for the session: .sparql_url, .isql_port, .dir; killed at the end (on failure too)."""
+def running_virtuoso(folder, max_seconds: int):
+    """A fixture's body: a Virtuoso in ``folder`` stopping a query at ``max_seconds``, yielded
+    started and killed afterwards (on failure too); the test fails (or, by a developer's choice,
+    is skipped) when Virtuoso is not installed."""
     if not virtuoso_engine.installed():
         message = "virtuoso-t is not installed (scripts/system-deps.sh installs virtuoso-opensource-7-bin)"
         if os.environ.get("DUTYGRAPH_SKIP_ENGINE_TESTS") == "1":  # a developer's choice, never CI's
             pytest.skip(message)
         pytest.fail(message + "; DUTYGRAPH_SKIP_ENGINE_TESTS=1 skips the engine's tests instead")
-    engine = virtuoso_engine.Virtuoso(tmp_path_factory.mktemp("virtuoso"), max_seconds=VIRTUOSO_MAX_SECONDS)
+    engine = virtuoso_engine.Virtuoso(folder, max_seconds=max_seconds)
     try:
         engine.start()
         yield engine
     finally:
         engine.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """A Virtuoso for the session: .sparql_url, .isql_port, .dir; killed at the end (on failure too)."""
+    yield from running_virtuoso(tmp_path_factory.mktemp("virtuoso"), VIRTUOSO_MAX_SECONDS)
 
 
 # The engine's own limit on a query ([SPARQL] MaxQueryExecutionTime): above the service's time limit

@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from conftest import running_virtuoso
 from dutygraph.inclusive_comparisons import rewrite_inclusive_comparisons
 from dutygraph.records_input import load_records
 from dutygraph.remote_store import DOCUMENT_GRAPH, RemoteStore
@@ -49,16 +50,7 @@ VALIDATION_MAX_SECONDS = 300
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory):
     """A Virtuoso for this module (conftest's ``virtuoso`` with a validation's time limit)."""
-    import virtuoso_engine
-
-    if not virtuoso_engine.installed():
-        pytest.fail("virtuoso-t is not installed (scripts/system-deps.sh installs virtuoso-opensource-7-bin)")
-    engine = virtuoso_engine.Virtuoso(tmp_path_factory.mktemp("virtuoso-validation"), max_seconds=VALIDATION_MAX_SECONDS)
-    try:
-        engine.start()
-        yield engine
-    finally:
-        engine.stop()
+    yield from running_virtuoso(tmp_path_factory.mktemp("virtuoso-validation"), VALIDATION_MAX_SECONDS)
 
 
 @pytest.fixture(scope="module")
