@@ -18,7 +18,6 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from conftest import running_virtuoso
 from dutygraph.inclusive_comparisons import rewrite_inclusive_comparisons
 from dutygraph.records_input import load_records
 from dutygraph.remote_store import DOCUMENT_GRAPH, RemoteStore
@@ -40,17 +39,6 @@ DG = "https://w3id.org/dutygraph/ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 EXAMPLE_FILES = sorted(p.name for p in EXAMPLES.glob("*.ttl"))
-
-
-# The engine's own limit on a query for validations: conftest's 5 s cut a duty query of three
-# validations run at once on a machine half as fast as usual (Virtuoso SR171, 2026-12-02).
-VALIDATION_MAX_SECONDS = 300
-
-
-@pytest.fixture(scope="module")
-def virtuoso(tmp_path_factory):
-    """A Virtuoso for this module (conftest's ``virtuoso`` with a validation's time limit)."""
-    yield from running_virtuoso(tmp_path_factory.mktemp("virtuoso-validation"), VALIDATION_MAX_SECONDS)
 
 
 @pytest.fixture(scope="module")

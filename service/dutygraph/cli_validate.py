@@ -21,12 +21,12 @@ class EngineUnusable(Exception):
 
 def engine_store(url: str, *, writable: bool = True, document: str = "exact"):
     """The RemoteStore of ``--store URL`` (update URL, account and password from DUTYGRAPH_STORE_UPDATE_URL,
-    DUTYGRAPH_STORE_USER, DUTYGRAPH_STORE_PASSWORD), checked: reachable, accepting updates when
+    DUTYGRAPH_STORE_USER, DUTYGRAPH_STORE_PASSWORD, DUTYGRAPH_STORE_TIMEOUT_PARAMETER), checked: reachable, accepting updates when
     ``writable``, and holding this dutygraph's document graph (``document``: "exact", "present" or
     "none"). EngineUnusable otherwise."""
     import os
 
-    from .remote_store import RemoteError, RemoteStore, is_store_url
+    from .remote_store import TIMEOUT_PARAMETER, RemoteError, RemoteStore, is_store_url
     from .validation.engine_dataset import EngineRefused, StaleDocument, check_document, check_engine, document_version
 
     if not is_store_url(url):
@@ -34,7 +34,8 @@ def engine_store(url: str, *, writable: bool = True, document: str = "exact"):
     store = RemoteStore(url, os.environ.get("DUTYGRAPH_STORE_UPDATE_URL") or None,
                         user=os.environ.get("DUTYGRAPH_STORE_USER") or None,
                         password=os.environ.get("DUTYGRAPH_STORE_PASSWORD") or None,
-                        timeout=float(os.environ.get("DUTYGRAPH_STORE_TIMEOUT") or 3600))
+                        timeout=float(os.environ.get("DUTYGRAPH_STORE_TIMEOUT") or 3600),
+                        timeout_parameter=os.environ.get("DUTYGRAPH_STORE_TIMEOUT_PARAMETER", TIMEOUT_PARAMETER).strip() or None)
     try:
         check_engine(store, writable=writable)
         if document == "exact":

@@ -44,6 +44,10 @@ is a ``QueryBoolean`` (Virtuoso answers it as a one-variable SELECT), a DESCRIBE
 with SELECT queries; Virtuoso's own DESCRIBE adds the triples pointing at the resource). A time
 limit bounds the whole answer, not each read; an answer the engine cut short (Virtuoso's "anytime"
 partial results, its ``Transaction timed out``) is a ``RemoteTimeout``, never a short answer.
+Every read asks the engine to stop it too, a little after that limit (``timeout_parameter``:
+Virtuoso's ``timeout``, in milliseconds, which Virtuoso caps at its ``MaxQueryExecutionTime``), so
+that the engine's own limit can stay above the longest query of a validation while a query the
+service gave up on stops soon on the engine.
 
 **Updates.** ``update`` sends an update as it is (dutygraph's own writes). ``admin_update`` is the
 path of ``/sparql`` updates by an admin: Oxigraph's parser checks it first (the same messages as on
@@ -98,6 +102,8 @@ OUR_GRAPHS = ("https://w3id.org/dutygraph/graph/", "https://w3id.org/dutygraph/i
 INSERT_CHUNK = 1000  # triples per INSERT DATA request (Virtuoso's SPARQL compiler runs out of memory near 5,000)
 DESCRIBE_CHUNK = 200  # resources per query of a DESCRIBE
 XSD = "http://www.w3.org/2001/XMLSchema#"
+TIMEOUT_PARAMETER = "timeout"  # Virtuoso's per-request limit (ms) on a query's evaluation ("anytime" queries)
+ENGINE_GRACE_SECONDS = 1.0  # the engine's limit on a read is the caller's time left plus this
 RESULTS_JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
 
@@ -120,6 +126,11 @@ class UpdateRefused(RemoteQueryError):
 
 class RemoteTimeout(RemoteError):
     pass
+
+
+class EngineTimeLimit(RemoteTimeout):
+    """The engine itself stopped the query at its time limit (its own setting, or the limit the
+    request carried), rather than the caller's deadline passing first."""
 
 
 class RemoteUnavailable(RemoteError, OSError):
@@ -544,11 +555,17 @@ class RemoteStore:
     """A SPARQL 1.1 endpoint (and its update endpoint) used like a pyoxigraph Store."""
 
     def __init__(self, query_url: str, update_url: str | None = None, *, user: str | None = None,
-                 password: str | None = None, timeout: float = 120.0):
+                 password: str | None = None, timeout: float = 120.0, timeout_parameter: str | None = TIMEOUT_PARAMETER):
+        """``timeout``: the time limit of a request when its caller gives none (seconds).
+        ``timeout_parameter``: the name of the engine's request parameter that limits a query's
+        evaluation in milliseconds (Virtuoso's ``timeout``), sent with every read as the time the
+        caller has left plus ENGINE_GRACE_SECONDS; None or "" sends none (an engine that refuses
+        parameters it does not know)."""
         self.query_url = query_url
         self.update_url = update_url or query_url
         self.user, self.password = user, password
         self.timeout = timeout
+        self.timeout_parameter = timeout_parameter or None
 
     def __repr__(self) -> str:
         return f"<RemoteStore {self.query_url}>"
@@ -604,7 +621,8 @@ class RemoteStore:
     def _refused(code: int, body) -> None:
         message = (body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)).strip()
         if _ENGINE_TIMEOUT.search(message[:500]):
-            raise RemoteTimeout(f"the SPARQL engine stopped the query at its own time limit: {message[:300]}")
+            summary = message.split("\n\n", 1)[0].strip()  # Virtuoso's error, without the query text after it
+            raise EngineTimeLimit(f"the SPARQL engine stopped the query at its own time limit: {summary[:300]}")
         if 400 <= code < 500:
             raise RemoteQueryError(f"the SPARQL engine refused the request ({code}): {message[:2000]}")
         raise RemoteUnavailable(f"the SPARQL engine failed ({code}): {message[:2000]}")
@@ -620,11 +638,14 @@ class RemoteStore:
             client.addDefaultGraph(graph)
         for graph in named_graphs:
             client.addNamedGraph(graph)
+        if self.timeout_parameter:  # the engine stops the evaluation soon after the caller gives up
+            engine_ms = math.ceil((max(deadline - time.monotonic(), 0) + ENGINE_GRACE_SECONDS) * 1000)
+            client.addParameter(self.timeout_parameter, str(engine_ms))
         response = self._open(client, deadline)
         headers = response.headers
         if getattr(response, "status", 200) == 206 or headers.get("X-SQL-State"):  # an "anytime" partial answer
             response.close()
-            raise RemoteTimeout("the SPARQL engine stopped the query at its own time limit (a partial answer: "
+            raise EngineTimeLimit("the SPARQL engine stopped the query at its own time limit (a partial answer: "
                                 f"{headers.get('X-SQL-State', '')} {headers.get('X-SQL-Message', '')[:200]})")
         cap = headers.get("X-SPARQL-MaxRows")
         limit_text = f"{max(deadline - time.monotonic(), 0):.3g} s"

@@ -17,10 +17,10 @@ clauses (``remote_store``); the engine's answer is parsed by Oxigraph as it arri
 RESULT_ROW_LIMIT + 1 rows are read (the rest is never read), and it is written in the asked format by
 the same code as the embedded workers' (``query_worker.encode``), so both stores answer alike. The
 time limit covers both steps and the whole answer (``remote_store``): past it the client gets 504 and
-the service drops the connection; stopping the evaluation there is the engine's own setting
-(Virtuoso: ``[SPARQL] MaxQueryExecutionTime``), which the deployment sets a little above
-QUERY_TIME_LIMIT (if the engine stops first, its partial or failed answer is a 504 too, never a
-short answer).
+the service drops the connection (Virtuoso stops a query soon after its client hangs up), and the
+request carried the engine's own limit, the time left plus a second (``RemoteStore.timeout_parameter``),
+so the engine's ``MaxQueryExecutionTime`` can stay above a validation's longest query (if the engine
+stops first, its partial or failed answer is a 504 too, never a short answer).
 """
 
 from __future__ import annotations

@@ -158,11 +158,19 @@ def run_validation(run_id: str, files: list[tuple[str, bytes]], institution: lis
             worker.kill()
             worker.communicate()
             raise
-        if worker.returncode == 2 and (folder / "error.json").is_file():
-            raise BadUpload(json.loads((folder / "error.json").read_text())["message"])
+        failure = _worker_error(folder) if worker.returncode != 0 else None
+        if worker.returncode == 2 and failure is not None and failure.get("kind") == "bad-input":
+            raise BadUpload(failure["message"])
+        if worker.returncode == 3 and failure is not None and failure.get("kind") == "engine-timeout":
+            raise ValidationTimeout(f"{failure['message']}; the engine's own limit on a query (Virtuoso: "
+                                    "MaxQueryExecutionTime) must be above the longest query of a validation "
+                                    "(docs/external-engine.md); nothing was kept")
         if worker.returncode != 0:
-            tail = errors.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
-            raise ValidationFailed(f"the validation worker failed (exit code {worker.returncode}): {tail[0]}")
+            text = errors.decode(errors="replace").strip()
+            current_app.logger.error("validation worker of run %s (exit code %s):\n%s", run_id, worker.returncode,
+                                     "\n".join(text.splitlines()[-40:]) or "no output")
+            message = failure["message"] if failure is not None else (text.splitlines()[-1:] or ["no message"])[0]
+            raise ValidationFailed(f"the validation worker failed (exit code {worker.returncode}): {message}")
         return ValidationOutput(folder, json.loads((folder / "result.json").read_text()))
     except BaseException:
         discard(run_id)
@@ -172,6 +180,14 @@ def run_validation(run_id: str, files: list[tuple[str, bytes]], institution: lis
         slot.release()
 
 
+def _worker_error(folder: Path) -> dict | None:
+    """The worker's error.json, when it wrote one."""
+    try:
+        return json.loads((folder / "error.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
 def _engine_job(job: dict, run_id: str) -> dict[str, str]:
     """On an external engine: the engine in job.json, its account for the worker's environment."""
     store = service_store()
@@ -179,7 +195,8 @@ def _engine_job(job: dict, run_id: str) -> dict[str, str]:
         return {}
     remote = store.store
     job["store"] = {"url": remote.query_url, "update_url": remote.update_url,
-                    "timeout": float(current_app.config["VALIDATION_TIME_LIMIT"]) + 60}
+                    "timeout": float(current_app.config["VALIDATION_TIME_LIMIT"]) + 60,
+                    "timeout_parameter": remote.timeout_parameter or ""}
     job["run_id"] = run_id
     return {name: value for name, value in (("DUTYGRAPH_STORE_USER", remote.user or ""),
                                              ("DUTYGRAPH_STORE_PASSWORD", remote.password or "")) if value}

@@ -9,7 +9,11 @@ same folder, either
   ``result.json`` (``{"run": …validate --format json…, "files": [LoadedFile + role (records or
   institution)…], "triples": N}``),
   exit code 0; or
-- ``error.json`` (``{"kind": "bad-input", "message": …}``), exit code 2.
+- ``error.json`` (``{"kind": "bad-input", "message": …}``), exit code 2; or
+- ``error.json`` (``{"kind": "engine-timeout", "message": …}``), exit code 3: the external engine
+  stopped a query of the validation at its own time limit (``EngineTimeLimit``); or
+- ``error.json`` (``{"kind": "failure", "message": "ExceptionType: its first line"}``), exit code 1,
+  with the traceback on standard error (which the service logs).
 
 A process of its own keeps a large validation's memory and CPU out of the service process (whose
 threads answer other requests meanwhile), and lets the service stop a validation that runs past
@@ -66,12 +70,13 @@ def _engine(job: dict):
     settings = job.get("store")
     if not settings:
         return None
-    from ..remote_store import RemoteStore
+    from ..remote_store import TIMEOUT_PARAMETER, RemoteStore
 
     return RemoteStore(settings["url"], settings.get("update_url") or None,
                        user=os.environ.get("DUTYGRAPH_STORE_USER") or None,
                        password=os.environ.get("DUTYGRAPH_STORE_PASSWORD") or None,
-                       timeout=float(settings.get("timeout") or 3600))
+                       timeout=float(settings.get("timeout") or 3600),
+                       timeout_parameter=settings.get("timeout_parameter", TIMEOUT_PARAMETER) or None)
 
 
 def main(job_dir: str) -> int:
@@ -109,6 +114,26 @@ def main(job_dir: str) -> int:
     return 0
 
 
+def _failed(job_dir: str, kind: str, error: BaseException) -> None:
+    lines = str(error).strip().splitlines()
+    message = lines[0] if kind == "engine-timeout" and lines else f"{type(error).__name__}: {lines[0] if lines else ''}"
+    (Path(job_dir) / "error.json").write_text(json.dumps({"kind": kind, "message": message[:1000]}, ensure_ascii=False))
+
+
+def run(job_dir: str) -> int:
+    """main, with a failure said in error.json (the service reads its message, not the traceback)."""
+    from ..remote_store import EngineTimeLimit
+
+    try:
+        return main(job_dir)
+    except EngineTimeLimit as error:
+        _failed(job_dir, "engine-timeout", error)
+        return 3
+    except Exception as error:
+        _failed(job_dir, "failure", error)
+        raise
+
+
 if __name__ == "__main__":
     die_with_parent(int(sys.argv[2]))
-    sys.exit(main(sys.argv[1]))
+    sys.exit(run(sys.argv[1]))
