@@ -12,6 +12,11 @@ caller's dataset) and holds a query slot. Then, before anything reaches the engi
    when it evaluates one (500, the same message): Virtuoso would call the SQL procedure of that name
    (``bif:…``, ``sql:…``, ``DB.DBA.…``) beside the dataset.
 
+A text accepted by both steps is remembered (``ACCEPTED_TEXTS`` of them, each of at most
+``ACCEPTED_TEXT_CHARS``, with its prefixes, dataset and format): asked again, it goes to the engine
+at once. Both steps are deterministic — the same text and prefixes parse the same way, and the
+parse store is always empty — so this changes no answer, only the pipe round trip to a worker.
+
 It is then sent with its dataset as ``default-graph-uri`` / ``named-graph-uri`` and without its FROM
 clauses (``remote_store``); the engine's answer is parsed by Oxigraph as it arrives, at most
 RESULT_ROW_LIMIT + 1 rows are read (the rest is never read), and it is written in the asked format by
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -40,6 +46,28 @@ PARSE_STORE = "parse-only-store"  # under STORE_DIR: an empty Oxigraph store for
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _made: set[Path] = set()
 _made_lock = threading.Lock()
+ACCEPTED_TEXTS = 1024  # queries remembered as accepted by steps 1 and 2 (least recently asked dropped)
+ACCEPTED_TEXT_CHARS = 20_000  # a longer text is read by a worker every time it is asked
+_accepted: OrderedDict[tuple, None] = OrderedDict()
+_accepted_lock = threading.Lock()
+
+
+def _seen_accepted(key: tuple) -> bool:
+    with _accepted_lock:
+        if key in _accepted:
+            _accepted.move_to_end(key)
+            return True
+        return False
+
+
+def _remember_accepted(key: tuple) -> None:
+    if len(key[0]) > ACCEPTED_TEXT_CHARS:
+        return
+    with _accepted_lock:
+        _accepted[key] = None
+        _accepted.move_to_end(key)
+        while len(_accepted) > ACCEPTED_TEXTS:
+            _accepted.popitem(last=False)
 
 
 def _graph(iri: str) -> ox.NamedNode:
@@ -123,13 +151,16 @@ def run_remote(remote: RemoteStore, *, query: str, prefixes: dict[str, str], def
     from .limits import query_pool
 
     deadline = time.monotonic() + time_limit
-    # 1. Oxigraph's parser (QuerySyntaxError, QueryTimeout, QueryFailed as on the embedded store)
-    query_pool().run(store_path=parse_store(store_access.service_store().directory), query=query, prefixes=prefixes,
-                     default_graph=default_graph, named_graphs=named_graphs, oxigraph_format=oxigraph_format,
-                     row_limit=0, time_limit=time_limit)
-    # 2. no engine procedure through a function IRI
-    for iri in custom_functions(query, prefixes):
-        raise QueryFailed(f"The custom function <{iri}> is not supported")
+    key = (query, tuple(sorted(prefixes.items())), tuple(default_graph), tuple(named_graphs), oxigraph_format)
+    if not _seen_accepted(key):
+        # 1. Oxigraph's parser (QuerySyntaxError, QueryTimeout, QueryFailed as on the embedded store)
+        query_pool().run(store_path=parse_store(store_access.service_store().directory), query=query,
+                         prefixes=prefixes, default_graph=default_graph, named_graphs=named_graphs,
+                         oxigraph_format=oxigraph_format, row_limit=0, time_limit=time_limit)
+        # 2. no engine procedure through a function IRI
+        for iri in custom_functions(query, prefixes):
+            raise QueryFailed(f"The custom function <{iri}> is not supported")
+        _remember_accepted(key)
     timeout_message = f"the query did not finish within the time limit of {time_limit:g} s and was stopped"
     try:
         left = deadline - time.monotonic()
