@@ -19,7 +19,7 @@ import pytest
 from conftest import running_virtuoso
 from dutygraph import remote_store
 from dutygraph.remote_store import DOCUMENT_GRAPH, EngineTimeLimit, RemoteStore, RemoteTimeout
-from dutygraph.web import create_app
+from dutygraph.web import create_app, store_access
 
 # Four copies of 1,000 triples side by side (or of the document graph, once the service has loaded it):
 # 10^12 rows or more to count, which keeps Virtuoso busy for hours. (With five copies Virtuoso 7.2
@@ -63,7 +63,7 @@ def test_a_read_the_caller_gave_up_on_stops_on_the_engine(unlimited):
     pid = unlimited.process.pid
     assert seconds_until_idle(pid, 10) is not None  # idle before
     store = RemoteStore(unlimited.sparql_url)
-    assert store.timeout_parameter == "timeout"
+    assert store.timeout_parameter == "timeout" == store_access.TIMEOUT_PARAMETER
     started = time.monotonic()
     with pytest.raises(RemoteTimeout):
         store.answer(ENDLESS, timeout=1.0)

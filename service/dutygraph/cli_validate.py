@@ -35,7 +35,7 @@ def engine_store(url: str, *, writable: bool = True, document: str = "exact"):
                         user=os.environ.get("DUTYGRAPH_STORE_USER") or None,
                         password=os.environ.get("DUTYGRAPH_STORE_PASSWORD") or None,
                         timeout=float(os.environ.get("DUTYGRAPH_STORE_TIMEOUT") or 3600),
-                        timeout_parameter=os.environ.get("DUTYGRAPH_STORE_TIMEOUT_PARAMETER", TIMEOUT_PARAMETER).strip() or None)
+                        timeout_parameter=os.environ.get("DUTYGRAPH_STORE_TIMEOUT_PARAMETER", TIMEOUT_PARAMETER))
     try:
         check_engine(store, writable=writable)
         if document == "exact":

@@ -559,13 +559,13 @@ class RemoteStore:
         """``timeout``: the time limit of a request when its caller gives none (seconds).
         ``timeout_parameter``: the name of the engine's request parameter that limits a query's
         evaluation in milliseconds (Virtuoso's ``timeout``), sent with every read as the time the
-        caller has left plus ENGINE_GRACE_SECONDS; None or "" sends none (an engine that refuses
-        parameters it does not know)."""
+        caller has left plus ENGINE_GRACE_SECONDS; None or "" (white space around it ignored) sends
+        none (an engine that refuses parameters it does not know)."""
         self.query_url = query_url
         self.update_url = update_url or query_url
         self.user, self.password = user, password
         self.timeout = timeout
-        self.timeout_parameter = timeout_parameter or None
+        self.timeout_parameter = str(timeout_parameter or "").strip() or None
 
     def __repr__(self) -> str:
         return f"<RemoteStore {self.query_url}>"

@@ -152,6 +152,10 @@ class ServiceStore:
         return self._current
 
 
+# remote_store.TIMEOUT_PARAMETER, written out: the embedded service never imports remote_store.
+TIMEOUT_PARAMETER = "timeout"
+
+
 class RemoteServiceStore:
     """The graph, the records and the kept runs on an external SPARQL 1.1 engine (``STORE_URL``).
 
@@ -165,7 +169,7 @@ class RemoteServiceStore:
     remote = True
 
     def __init__(self, store_dir: Path, url: str, *, update_url: str | None = None, user: str | None = None,
-                 password: str | None = None, timeout_parameter: str | None = None):
+                 password: str | None = None, timeout_parameter: str | None = TIMEOUT_PARAMETER):
         from ..remote_store import RemoteStore
 
         self.directory = Path(store_dir)
@@ -229,21 +233,13 @@ def ensure_store(store_dir: Path) -> Path:
     return open_service_store(store_dir).store_path
 
 
-def timeout_parameter(config) -> str | None:
-    """STORE_TIMEOUT_PARAMETER: the engine's request parameter limiting a query (ms); "" for none."""
-    from ..remote_store import TIMEOUT_PARAMETER
-
-    value = config.get("STORE_TIMEOUT_PARAMETER", TIMEOUT_PARAMETER)
-    return str(value).strip() or None
-
-
 def init_app(app) -> None:
     config = app.config
     service_store = open_service_store(
         Path(config["STORE_DIR"]), config.get("STORE_URL") or None, **(
             {"update_url": config.get("STORE_UPDATE_URL") or None, "user": config.get("STORE_USER") or None,
              "password": config.get("STORE_PASSWORD") or None,
-             "timeout_parameter": timeout_parameter(config)} if config.get("STORE_URL") else {}))
+             "timeout_parameter": config.get("STORE_TIMEOUT_PARAMETER", TIMEOUT_PARAMETER)} if config.get("STORE_URL") else {}))
     # A query may still read the snapshot it started on: keep it well past the longest query.
     service_store.grace_seconds = max(service_store.grace_seconds, 2 * float(app.config["QUERY_TIME_LIMIT"]) + 10)
     app.extensions["dutygraph.store"] = service_store

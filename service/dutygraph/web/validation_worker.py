@@ -76,7 +76,7 @@ def _engine(job: dict):
                        user=os.environ.get("DUTYGRAPH_STORE_USER") or None,
                        password=os.environ.get("DUTYGRAPH_STORE_PASSWORD") or None,
                        timeout=float(settings.get("timeout") or 3600),
-                       timeout_parameter=settings.get("timeout_parameter", TIMEOUT_PARAMETER) or None)
+                       timeout_parameter=settings.get("timeout_parameter", TIMEOUT_PARAMETER))
 
 
 def main(job_dir: str) -> int:
@@ -114,10 +114,12 @@ def main(job_dir: str) -> int:
     return 0
 
 
-def _failed(job_dir: str, kind: str, error: BaseException) -> None:
-    lines = str(error).strip().splitlines()
-    message = lines[0] if kind == "engine-timeout" and lines else f"{type(error).__name__}: {lines[0] if lines else ''}"
+def _failed(job_dir: str, kind: str, message: str) -> None:
     (Path(job_dir) / "error.json").write_text(json.dumps({"kind": kind, "message": message[:1000]}, ensure_ascii=False))
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [""])[0]
 
 
 def run(job_dir: str) -> int:
@@ -127,10 +129,10 @@ def run(job_dir: str) -> int:
     try:
         return main(job_dir)
     except EngineTimeLimit as error:
-        _failed(job_dir, "engine-timeout", error)
+        _failed(job_dir, "engine-timeout", _first_line(error))
         return 3
     except Exception as error:
-        _failed(job_dir, "failure", error)
+        _failed(job_dir, "failure", f"{type(error).__name__}: {_first_line(error)}")
         raise
 
 
