@@ -71,7 +71,6 @@ import ast
 import functools
 import io
 import itertools
-import json
 import math
 import re
 import socket
@@ -275,11 +274,19 @@ class _FromEngine:
     — and is otherwise the blank node ``sk_`` + KEY/LABEL escaped (``to_engine`` reverses it)."""
 
     def __init__(self, terms: Iterable, keyed: bool = False, separators: dict[str, str] | None = None):
-        self.literals = canonical_literals(term for term in terms if _value_typed(term))
+        distinct = {term for term in terms if term is not None}  # an answer repeats its terms row after row
+        self.literals = canonical_literals(term for term in distinct if _value_typed(term))
         self.keyed = keyed
         self.separators = separators or {}
+        self.mapped: dict = {}  # each distinct term is mapped once
 
     def __call__(self, term):
+        mapped = self.mapped.get(term)
+        if mapped is None:
+            mapped = self.mapped[term] = self._map(term)
+        return mapped
+
+    def _map(self, term):
         kind = type(term)
         if self.separators and kind is ox.Literal:
             term = _separators_back(term, self.separators)
@@ -471,6 +478,13 @@ def _typed_literal_edits(tokens, typed) -> list[tuple[int, int, str]]:
             for index, literal in literals.items() if literal in mapping]
 
 
+@functools.lru_cache(maxsize=64)
+def _engine_text(sparql: str, named_graphs: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    """``ascii_separators(engine_query_text(…))``, kept for the last texts sent (as ``_tokens``): the
+    same text and dataset are rewritten the same way. The separators are only read."""
+    return ascii_separators(engine_query_text(sparql, list(named_graphs)))
+
+
 def query_form(sparql: str) -> str:
     from .web.query_guard import QUERY_FORMS, decode_codepoint_escapes
 
@@ -536,11 +550,10 @@ class SolutionRows:
 
 def _solutions(variables: list[str], rows: list[list]) -> ox.QuerySolutions:
     """A pyoxigraph QuerySolutions of these rows (terms already mapped)."""
-    from .web.query_worker import _term as _json_term  # the one SPARQL JSON term encoder (not at import: Flask)
+    from .web.query_worker import encode_rows  # the one SPARQL JSON encoder (not at import: Flask)
 
-    document = {"head": {"vars": variables}, "results": {"bindings": [
-        {name: _json_term(term) for name, term in zip(variables, row) if term is not None} for row in rows]}}
-    return ox.parse_query_results(json.dumps(document, ensure_ascii=False).encode(), format=ox.QueryResultsFormat.JSON)
+    _, body = encode_rows(variables, rows, "JSON", False)
+    return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
 
 
 def _boolean(value: bool) -> ox.QueryBoolean:
@@ -549,6 +562,15 @@ def _boolean(value: bool) -> ox.QueryBoolean:
 
 
 _ENGINE_TIMEOUT = re.compile(r"S1T00|S1TAT|SR171|Transaction timed out|ANYTIME timeout|query interrupted", re.IGNORECASE)
+
+
+class _EngineClient(SPARQLWrapper):
+    """SPARQLWrapper, without its guess of the query form from the text: ``setQuery`` runs a regular
+    expression over the whole text (its comments, then its PREFIX lines, removed) for a form that
+    ``RemoteStore._client`` then replaces with the protocol operation it sends (query or update)."""
+
+    def _parseQueryType(self, query: str) -> str:
+        return SELECT
 
 
 class RemoteStore:
@@ -573,7 +595,7 @@ class RemoteStore:
     # -- the protocol ------------------------------------------------------------------------------
 
     def _client(self, url: str, text: str, *, update: bool = False) -> SPARQLWrapper:
-        client = SPARQLWrapper(url)
+        client = _EngineClient(url)
         client.setOnlyConneg(True)
         client.setMethod(POST)
         client.setQuery(text)
@@ -682,7 +704,7 @@ class RemoteStore:
         keyed = keyed_blank_nodes
         if form == "DESCRIBE":
             return self._describe(text, default, named, deadline, limit, keyed)
-        text, separators = ascii_separators(engine_query_text(text, named))
+        text, separators = _engine_text(text, tuple(named))
         if form == "CONSTRUCT":
             return self._triples(text, default, named, deadline, limit, keyed, separators)
         variables, found, cut = self._select(text, default, named, deadline, limit, keyed, separators)

@@ -16,6 +16,8 @@ URL). Oxigraph's query parser rejects update operations anyway; the guard gives 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -128,9 +130,35 @@ def dataset_clauses(sparql: str, prefixes: dict[str, str] | None = None) -> tupl
     return tuple(from_graphs), tuple(named_graphs)
 
 
+INSPECTED_TEXTS = 1024  # answers of inspect_query remembered (least recently asked dropped)
+INSPECTED_TEXT_CHARS = 20_000  # a longer text is read every time it is asked
+_inspected: OrderedDict[tuple, QueryInfo] = OrderedDict()
+_inspected_lock = threading.Lock()
+
+
 def inspect_query(sparql: str, prefixes: dict[str, str] | None = None) -> QueryInfo:
     """The query's form and dataset clauses; QueryRefused for updates and SERVICE, NotAQuery when it
-    has no form."""
+    has no form.
+
+    The answer for a text (with its prefixes) is remembered, as it depends on nothing else: asked
+    again — a canned question, a page's own query, a client polling — it is not read again. A
+    refused text is read every time."""
+    key = (sparql, tuple(sorted((prefixes or {}).items())))
+    with _inspected_lock:
+        info = _inspected.get(key)
+        if info is not None:
+            _inspected.move_to_end(key)
+            return info
+    info = _inspect(sparql, prefixes)
+    if len(sparql) <= INSPECTED_TEXT_CHARS:
+        with _inspected_lock:
+            _inspected[key] = info
+            while len(_inspected) > INSPECTED_TEXTS:
+                _inspected.popitem(last=False)
+    return info
+
+
+def _inspect(sparql: str, prefixes: dict[str, str] | None) -> QueryInfo:
     words = keywords(sparql)
     updates = sorted(UPDATE_KEYWORDS.intersection(words))
     if updates:

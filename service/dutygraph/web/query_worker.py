@@ -96,16 +96,35 @@ def encode(result, format_name, limit):
 def encode_rows(variables, rows, format_name, truncated):
     """(header, body) of SELECT solutions given as rows of terms in the variables' order (None:
     unbound), already cut to the row cap: SPARQL JSON results as Oxigraph writes them, or, for the
-    other results formats, those re-read by Oxigraph and written in that format."""
-    document = {"head": {"vars": variables}, "results": {"bindings": [
-        {name: _term(term) for name, term in zip(variables, row) if term is not None} for row in rows]}}
-    encoded = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    other results formats, those re-read by Oxigraph and written in that format.
+
+    The JSON is the text ``json.dumps`` gives the whole document (compact, not ASCII-escaped), put
+    together from pieces: each distinct term of the answer is written once (an answer's rows repeat
+    their terms: the same unit, role or measure in row after row)."""
+    keys = [_dumps(name) + ":" for name in variables]
+    written = {}  # term -> its JSON object
+    bindings = []
+    for row in rows:
+        parts = []
+        for key, term in zip(keys, row):
+            if term is None:
+                continue
+            text = written.get(term)
+            if text is None:
+                text = written[term] = _dumps(_term(term))
+            parts.append(key + text)
+        bindings.append("{" + ",".join(parts) + "}")
+    encoded = ('{"head":{"vars":' + _dumps(list(variables)) + '},"results":{"bindings":['
+               + ",".join(bindings) + "]}}").encode()
     if format_name == "JSON":  # already the answer (as Oxigraph writes it): no second encoding
         body = encoded
     else:
         solutions = ox.parse_query_results(encoded, format=ox.QueryResultsFormat.JSON)
         body = solutions.serialize(format=getattr(ox.QueryResultsFormat, format_name))
     return {"status": "ok", "rows": len(rows), "truncated": truncated}, body
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _read_frame(stream):
