@@ -88,3 +88,16 @@ def test_the_service_start_finds_runs_loaded_behind_its_back(virtuoso, tmp_path)
     assert drop_unfinished_runs(service_store) == ["20260101T000000Z-00000000"]
     assert service_store.store.named_graphs() == []
     assert list_runs(service_store.store) == []
+
+
+def test_registered_graphs_are_checked_for_a_triple_in_chunks(engine, monkeypatch):
+    """Each registered graph is asked by name whether it holds a triple, HELD_CHECK_GRAPHS a request
+    (not FILTER EXISTS over every graph, which Virtuoso answers by reading into a large graph)."""
+    from dutygraph import remote_store
+
+    monkeypatch.setattr(remote_store, "HELD_CHECK_GRAPHS", 2)
+    engine.extend([quad(RUN + f"k{n}") for n in range(5)])
+    engine.register_graphs([RUN + "never-written", RUN + "also-never-written"])
+    engine.update(f"DELETE WHERE {{ GRAPH <{RUN}k3> {{ ?s ?p ?o }} }}")
+    assert listed(engine) == {RUN + f"k{n}" for n in (0, 1, 2, 4)}
+    assert len(engine.named_graphs()) == 4  # each once

@@ -93,6 +93,7 @@ NO_GRAPH = "https://w3id.org/dutygraph/graph/none"
 REGISTRY_GRAPH = "https://w3id.org/dutygraph/graph/registry"  # the named graphs dutygraph wrote (named_graphs)
 HOLDS = REGISTRY_GRAPH + "#holds"
 _NOT_LISTED = (SERVICE_GRAPH, DOCUMENT_GRAPH, NO_GRAPH, REGISTRY_GRAPH)
+HELD_CHECK_GRAPHS = 100  # registered graphs checked for a triple in one request (named_graphs)
 _OUR_IRI = re.compile(r"<(https://w3id\.org/dutygraph/(?:graph|id/run)/[^>\s]*)>")
 _DROPPED = re.compile(r"\bDROP\s+(?:SILENT\s+)?GRAPH\s*<([^>\s]*)>", re.IGNORECASE)
 GENID = "https://w3id.org/dutygraph/.well-known/genid/"
@@ -849,10 +850,20 @@ class RemoteStore:
         before the write, ``register_graphs``), keeping those that hold a triple. A scan of every quad
         for its graph takes 1.3 s at 10^6 triples on Virtuoso and 12 s at 10^7, and the service asks
         this before a logged-in caller's query; graphs written behind dutygraph's back (a bulk load
-        over isql) are found by ``rescan_graphs``, which the service runs when it starts."""
-        query = (f"SELECT DISTINCT ?g WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ <{REGISTRY_GRAPH}> <{HOLDS}> ?g }} "
-                 "FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }")
-        return self._graph_list(query)
+        over isql) are found by ``rescan_graphs``, which the service runs when it starts.
+
+        Whether a graph holds a triple is asked of each registered graph by name, one ``LIMIT 1``
+        subquery per graph joined by UNION (``HELD_CHECK_GRAPHS`` graphs a request): Virtuoso 7.2
+        answers ``FILTER EXISTS { GRAPH ?g { ?s ?p ?o } }`` by reading into the graph (45 ms for a
+        graph of 10^7 triples, growing with it), a ``LIMIT 1`` on a named graph in ~1 ms whatever its
+        size."""
+        registered = self._graph_list(f"SELECT DISTINCT ?g WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ <{REGISTRY_GRAPH}> <{HOLDS}> ?g }} }}")
+        held: set[str] = set()
+        for start in range(0, len(registered), HELD_CHECK_GRAPHS):
+            branches = " UNION ".join(f"{{ SELECT (<{g.value}> AS ?g) WHERE {{ GRAPH <{g.value}> {{ ?s ?p ?o }} }} LIMIT 1 }}"
+                                      for g in registered[start:start + HELD_CHECK_GRAPHS])
+            held.update(g.value for g in self._graph_list(f"SELECT ?g WHERE {{ {branches} }}"))
+        return [g for g in registered if g.value in held]
 
     def _graph_list(self, query: str) -> list[ox.NamedNode]:
         body, _ = self._request(query, accept=RESULTS_JSON, default_graphs=[], named_graphs=[],
