@@ -7,6 +7,7 @@ that no example file breaks are broken here by one SPARQL UPDATE on the complian
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -353,6 +354,10 @@ def test_the_generator_writes_the_same_records_for_the_same_parameters_as_before
     assert (len(generated.institution), len(generated.records), len(generated.expected)) == (909, 5793, 5)
     assert hashlib.sha256(generated.ntriples().encode("utf-8")).hexdigest() == \
         "027c3c3fb936a9e99a1ddf2e2dad5ea2f77c035c994e68f3f8c08dd8590d01cb"
+    for part in ("all", "institution", "records"):  # written a chunk of lines at a time: the same bytes
+        stream = io.BytesIO()
+        generated.write_ntriples(stream, part, chunk=7)
+        assert stream.getvalue() == generated.ntriples(part).encode("utf-8")
 
 
 def test_the_years_are_those_of_records_that_are_no_part_of_another():

@@ -105,18 +105,23 @@ def cmd_generate_records(args) -> int:
     except ValueError as error:
         print(f"dutygraph: {error}", file=sys.stderr)
         return 2
-    ntriples = generated.ntriples(args.part).encode("utf-8")
     rdf_format = args.format or ("turtle" if args.output and args.output.endswith(".ttl") else "ntriples")
-    if rdf_format == "turtle":
-        data = ox.serialize(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    else:
-        data = ntriples
+
+    def write(stream) -> None:
+        if rdf_format == "turtle":
+            stream.write(ox.serialize(ox.parse(generated.ntriples(args.part).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES),
+                                      format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+        else:
+            generated.write_ntriples(stream, args.part)
+
     if args.output:
-        Path(args.output).write_bytes(data)
+        with open(args.output, "wb") as stream:
+            write(stream)
         print(f"wrote {args.output}: {len(generated.institution)} institution and {len(generated.records)} record triples, "
               f"{len(generated.expected)} duty instance(s) broken", file=sys.stderr)
     else:
-        sys.stdout.buffer.write(data)
+        write(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
     if args.expected:
         Path(args.expected).write_text(json.dumps(
             [{"shape": shape, "focus": focus} for shape, focus in sorted(generated.expected)], indent=1) + "\n", encoding="utf-8")
