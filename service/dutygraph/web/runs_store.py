@@ -177,7 +177,10 @@ def add_run(service_store, run: Run, *, records_ntriples: Path | None, report_nt
 
 
 def _drop(store: ox.Store, run_id: str) -> None:
-    store.update("; ".join(f"DROP SILENT GRAPH <{iri}>" for iri in run_graphs(run_id)))
+    if hasattr(store, "drop_graphs"):  # an external engine: a DROP it stops at its own limit is done in parts
+        store.drop_graphs(run_graphs(run_id))
+    else:
+        store.update("; ".join(f"DROP SILENT GRAPH <{iri}>" for iri in run_graphs(run_id)))
 
 
 def delete_run(service_store, run_id: str) -> None:

@@ -212,7 +212,7 @@ def _drop_engine_graphs(run_id: str) -> None:
     from .runs_store import records_graph
 
     try:
-        store.store.update(f"DROP SILENT GRAPH <{records_graph(run_id)}> ; DROP SILENT GRAPH <{service_work_graph(run_id)}>")
+        store.store.drop_graphs([records_graph(run_id), service_work_graph(run_id)])
     except RemoteError as error:
         current_app.logger.warning("could not drop the graphs of the stopped run %s: %s", run_id, error)
 
