@@ -26,7 +26,7 @@ def app(virtuoso, tmp_path_factory):
 @pytest.fixture
 def worker_runs(monkeypatch):
     """The texts the query workers read (every call of WorkerPool.run), the cache emptied first."""
-    monkeypatch.setattr(remote_queries, "_accepted", remote_queries.OrderedDict())
+    monkeypatch.setattr(remote_queries, "_accepted", remote_queries.TextMemo())
     texts: list[str] = []
     run = WorkerPool.run
 

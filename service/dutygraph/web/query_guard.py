@@ -16,10 +16,10 @@ URL). Oxigraph's query parser rejects update operations anyway; the guard gives 
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import urljoin
+
+from .text_memo import MISSING, TextMemo
 
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -132,8 +132,7 @@ def dataset_clauses(sparql: str, prefixes: dict[str, str] | None = None) -> tupl
 
 INSPECTED_TEXTS = 1024  # answers of inspect_query remembered (least recently asked dropped)
 INSPECTED_TEXT_CHARS = 20_000  # a longer text is read every time it is asked
-_inspected: OrderedDict[tuple, QueryInfo] = OrderedDict()
-_inspected_lock = threading.Lock()
+_inspected = TextMemo()  # (text, prefixes) -> QueryInfo
 
 
 def inspect_query(sparql: str, prefixes: dict[str, str] | None = None) -> QueryInfo:
@@ -144,17 +143,10 @@ def inspect_query(sparql: str, prefixes: dict[str, str] | None = None) -> QueryI
     again — a canned question, a page's own query, a client polling — it is not read again. A
     refused text is read every time."""
     key = (sparql, tuple(sorted((prefixes or {}).items())))
-    with _inspected_lock:
-        info = _inspected.get(key)
-        if info is not None:
-            _inspected.move_to_end(key)
-            return info
-    info = _inspect(sparql, prefixes)
-    if len(sparql) <= INSPECTED_TEXT_CHARS:
-        with _inspected_lock:
-            _inspected[key] = info
-            while len(_inspected) > INSPECTED_TEXTS:
-                _inspected.popitem(last=False)
+    info = _inspected.recall(key)
+    if info is MISSING:
+        info = _inspect(sparql, prefixes)
+        _inspected.remember(key, info, entries=INSPECTED_TEXTS, chars=INSPECTED_TEXT_CHARS)
     return info
 
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -41,6 +40,7 @@ from ..remote_store import (DOCUMENT_GRAPH, RemoteQueryError, RemoteStore, Remot
                             SolutionRows, _Names, _tokens)
 from .query_runner import QueryAnswer, QueryFailed, QueryTimeout
 from .query_worker import encode, encode_rows
+from .text_memo import MISSING, TextMemo
 
 PARSE_STORE = "parse-only-store"  # under STORE_DIR: an empty Oxigraph store for step 1
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -48,26 +48,7 @@ _made: set[Path] = set()
 _made_lock = threading.Lock()
 ACCEPTED_TEXTS = 1024  # queries remembered as accepted by steps 1 and 2 (least recently asked dropped)
 ACCEPTED_TEXT_CHARS = 20_000  # a longer text is read by a worker every time it is asked
-_accepted: OrderedDict[tuple, None] = OrderedDict()
-_accepted_lock = threading.Lock()
-
-
-def _seen_accepted(key: tuple) -> bool:
-    with _accepted_lock:
-        if key in _accepted:
-            _accepted.move_to_end(key)
-            return True
-        return False
-
-
-def _remember_accepted(key: tuple) -> None:
-    if len(key[0]) > ACCEPTED_TEXT_CHARS:
-        return
-    with _accepted_lock:
-        _accepted[key] = None
-        _accepted.move_to_end(key)
-        while len(_accepted) > ACCEPTED_TEXTS:
-            _accepted.popitem(last=False)
+_accepted = TextMemo()  # (text, prefixes, default graphs, named graphs, format) accepted by steps 1 and 2
 
 
 def _graph(iri: str) -> ox.NamedNode:
@@ -152,7 +133,7 @@ def run_remote(remote: RemoteStore, *, query: str, prefixes: dict[str, str], def
 
     deadline = time.monotonic() + time_limit
     key = (query, tuple(sorted(prefixes.items())), tuple(default_graph), tuple(named_graphs), oxigraph_format)
-    if not _seen_accepted(key):
+    if _accepted.recall(key) is MISSING:
         # 1. Oxigraph's parser (QuerySyntaxError, QueryTimeout, QueryFailed as on the embedded store)
         query_pool().run(store_path=parse_store(store_access.service_store().directory), query=query,
                          prefixes=prefixes, default_graph=default_graph, named_graphs=named_graphs,
@@ -160,7 +141,7 @@ def run_remote(remote: RemoteStore, *, query: str, prefixes: dict[str, str], def
         # 2. no engine procedure through a function IRI
         for iri in custom_functions(query, prefixes):
             raise QueryFailed(f"The custom function <{iri}> is not supported")
-        _remember_accepted(key)
+        _accepted.remember(key, entries=ACCEPTED_TEXTS, chars=ACCEPTED_TEXT_CHARS)
     timeout_message = f"the query did not finish within the time limit of {time_limit:g} s and was stopped"
     try:
         left = deadline - time.monotonic()
