@@ -12,6 +12,7 @@ names, and no record describes a real person or event.
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -98,7 +99,7 @@ class Generated:
         return {"institution": [self.institution], "records": [self.records]}.get(part, [self.institution, self.records])
 
     def ntriples(self, part: str = "all") -> str:
-        return "".join(line + "\n" for lines in self._lines(part) for line in lines)
+        return "\n".join(itertools.chain.from_iterable(self._lines(part))) + "\n"
 
     def write_ntriples(self, stream, part: str = "all", chunk: int = 100_000) -> None:
         """The same text as ``ntriples(part)``, UTF-8 encoded into a binary stream a chunk of lines

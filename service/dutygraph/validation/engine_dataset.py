@@ -151,8 +151,7 @@ def load_document(store: RemoteStore, ntriples: bytes) -> None:
 def drop_temporary_graphs(store: RemoteStore, prefix: str = TMP_BASE) -> list[str]:
     """Drop the temporary graphs whose IRI starts with ``prefix`` (runs cut short); their IRIs."""
     graphs = [graph.value for graph in store.named_graphs() if graph.value.startswith(prefix)]
-    if graphs:
-        store.update(" ; ".join(f"DROP SILENT GRAPH <{graph}>" for graph in graphs))
+    store.drop_graphs(graphs)
     return graphs
 
 
@@ -563,8 +562,7 @@ class EngineDataset:
         if engine_log.keep_work_graph():
             engine_log.log_kept(self.key, self.work_graph)
             graphs.remove(self.work_graph)
-        if graphs:
-            self.store.update(" ; ".join(f"DROP SILENT GRAPH <{graph}>" for graph in graphs))
+        self.store.drop_graphs(graphs)
 
     # -- reading ---------------------------------------------------------------------------------
 
