@@ -21,33 +21,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_engine import Virtuoso, machine  # noqa: E402
+from bench_engine import Virtuoso, Watchdog, machine  # noqa: E402
 from bench_service import dutygraph_command  # noqa: E402
 
 GIB = 2**30
-
-
-class PeakMemory(threading.Thread):
-    def __init__(self, virtuoso: Virtuoso):
-        super().__init__(daemon=True)
-        self.virtuoso, self.peak, self.running = virtuoso, 0, True
-
-    def run(self) -> None:
-        while self.running:
-            self.peak = max(self.peak, self.virtuoso.rss())
-            time.sleep(0.5)
-
-    def stop(self) -> int:
-        self.running = False
-        self.join()
-        return self.peak
 
 
 def main() -> None:
@@ -83,14 +66,15 @@ def main() -> None:
         for run in range(args.runs):
             log = work / f"queries-{run}.jsonl"
             report = work / f"report-{run}.json"
-            peak = PeakMemory(virtuoso)
-            peak.start()
+            watch = Watchdog(virtuoso.process.pid, limit=None, timeout=None)  # its peak; stops it if the machine runs short
+            watch.start()
             start = time.perf_counter()
             done = subprocess.run([dutygraph_command(), "validate", str(records), "--store", virtuoso.url,
                                    "--format", "json", "--output", str(report)],
                                   env=env | {"DUTYGRAPH_ENGINE_QUERY_LOG": str(log)}, capture_output=True)
             seconds = time.perf_counter() - start
-            top = peak.stop()
+            watch.stop()
+            top = watch.peak
             if done.returncode not in (0, 1) or not report.exists():
                 print(f"run {run}: failed ({done.returncode}) after {seconds:.1f} s: {done.stderr[-800:]!r}", flush=True)
                 break
