@@ -8,7 +8,8 @@ records into a records graph beside (as bench_engine.py does before its validati
 `dutygraph validate RECORDS --store URL --format json` --runs times, each dropping its own work
 graph, with the engine query log on. Per run it prints the time, the counts (against --expected, or
 the first run's), the LiaisonShape query's rows and seconds (the query that answered wrongly in some
-runs, docs/external-engine.md), and virtuoso-t's peak resident memory during the run and after it:
+runs, docs/external-engine.md), the confirming queries of the aggregating checks (their number,
+rows and seconds) and any result they changed, and virtuoso-t's peak resident memory during the run and after it:
 whether the engine's answers and its memory stay the same from run to run.
 """
 
@@ -31,6 +32,8 @@ from bench_engine import Virtuoso, Watchdog, machine  # noqa: E402
 from bench_service import dutygraph_command  # noqa: E402
 
 GIB = 2**30
+LIAISON_WORDS = ("guidedBy", "DemocraticLifeMeeting", "COUNT(DISTINCT")  # the LiaisonShape query's text
+FOCUSED = "VALUES ?this {"  # a confirming query's (shacl_engine.engine.confirm_results)
 
 
 def main() -> None:
@@ -80,11 +83,20 @@ def main() -> None:
                 break
             counts = json.loads(report.read_text())["counts"]
             expected = expected or counts
-            liaison = [json.loads(line) for line in log.open(encoding="utf-8")
-                       if "guidedBy" in line and "DemocraticLifeMeeting" in line and "COUNT(DISTINCT" in line]
+            entries = [json.loads(line) for line in log.open(encoding="utf-8")]
+            queries = [entry for entry in entries if "query" in entry]
+            liaison = [entry for entry in queries if all(word in entry["query"] for word in LIAISON_WORDS)
+                       and FOCUSED not in entry["query"]]
+            focused = [entry for entry in queries if FOCUSED in entry["query"]]
+            changes = [entry for entry in entries if "confirmation" in entry]
             print(f"run {run}: {seconds:.1f} s, counts {counts} {'same' if counts == expected else 'DIFFERENT'}, "
                   f"LiaisonShape query {[(entry['rows'], entry['seconds']) for entry in liaison]}, "
+                  f"confirming queries {len(focused)} ({sum(entry['rows'] or 0 for entry in focused)} rows, "
+                  f"{sum(entry['seconds'] for entry in focused):.1f} s), "
                   f"virtuoso-t peak {top / GIB:.2f} GiB, after {virtuoso.rss() / GIB:.2f} GiB", flush=True)
+            for change in changes:
+                print(f"  confirmation changed {change['confirmation']}: {len(change['dropped'])} dropped "
+                      f"{change['dropped'][:5]}, {len(change['added'])} added {change['added'][:5]}", flush=True)
             if virtuoso.process.poll() is not None:
                 print("virtuoso-t is gone: " + virtuoso.tail(), flush=True)
                 break

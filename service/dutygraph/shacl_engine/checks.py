@@ -19,6 +19,9 @@ class Check:
     (pySHACL substitutes ``{$this}`` in messages only then). ``engine_query``, when there is one,
     has the same solutions as ``query`` over one graph and is what an external SPARQL engine is
     asked instead (``validation.engine_dataset``): a form that engine evaluates much faster.
+    ``confirm_focus``, when there is one, is the focus subquery as ``query`` holds it, in a query
+    that aggregates: on an external engine the focus nodes of its results are asked again with the
+    subquery replaced by their VALUES (``engine.confirm_results``).
     """
 
     shape: Shape
@@ -29,3 +32,4 @@ class Check:
     messages: tuple[Literal, ...] = field(default=())
     projects_this: bool = True
     engine_query: str | None = None
+    confirm_focus: str | None = None

@@ -15,7 +15,7 @@ from .errors import UnsupportedShapeError
 from .focus import FocusPatterns
 from .messages import substitute
 from .shapes_model import Shape, SparqlConstraint
-from .sparql_syntax import scan_select, tokenize
+from .sparql_syntax import AGGREGATES, scan_select, tokenize
 from .terms import sparql_iri
 from .vocabulary import SH
 
@@ -44,6 +44,7 @@ def compile_sparql(shape: Shape, constraint: SparqlConstraint, focus: FocusPatte
     for offset, insertion in sorted(edits, reverse=True):
         text = text[:offset] + insertion + text[offset:]
     prologue = "".join(f"PREFIX {prefix}: {sparql_iri(namespace)}\n" for prefix, namespace in constraint.prefixes)
+    aggregates = any(token.keyword in AGGREGATES or token.keyword in ("GROUP", "HAVING") for token in tokens)
     return Check(
         shape=shape,
         component=SH.SPARQLConstraintComponent,
@@ -52,6 +53,7 @@ def compile_sparql(shape: Shape, constraint: SparqlConstraint, focus: FocusPatte
         source_constraint=constraint.node,
         messages=constraint.messages,
         projects_this=layout.projects_this,
+        confirm_focus=focus.subquery(shape) if aggregates and layout.focus_inserts else None,
     )
 
 

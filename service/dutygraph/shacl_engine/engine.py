@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph
 
 from .checks import Check
 from .compile_core import compile_core
@@ -15,10 +16,12 @@ from .errors import UnsupportedShapeError
 from .focus import FocusPatterns
 from .report import ResultRecord, ValidationOutcome, build_outcome
 from .shapes_model import Shape, load_shapes
-from .terms import quiet_rdflib_literals, sparql_string, to_rdflib
+from .terms import quiet_rdflib_literals, sparql_string, sparql_term, to_rdflib
 from .vocabulary import SH
 
 QUERY_THREADS = max(1, min(4, os.cpu_count() or 1))
+CONFIRM_BATCH = 200  # focus nodes in the VALUES of one confirming query (confirm_results)
+_log = logging.getLogger("dutygraph.validation")
 _EMPTY_STORE = ox.Store()  # for checking that Oxigraph accepts a query before running it on the data
 
 
@@ -89,6 +92,71 @@ def _repetitions(shape: Shape, focus: FocusPatterns, data: ox.Store, union_defau
 def _run(check: Check, data: ox.Store, union_default_graph: bool) -> list[ResultRecord]:
     remote = getattr(data, "remote", False)  # an external engine's dataset: one graph (validation.engine_dataset)
     query = check.engine_query if remote and check.engine_query else check.query
+    records = _records(check, data, query, union_default_graph, remote)
+    if remote and check.confirm_focus is not None and records:
+        records = confirm_results(check, data, records, union_default_graph)
+    return records
+
+
+def confirm_results(check: Check, data, records: list[ResultRecord], union_default_graph: bool = False,
+                    batch: int = CONFIRM_BATCH) -> list[ResultRecord]:
+    """The results of an aggregating SHACL-SPARQL check asked again for their focus nodes alone.
+
+    SHACL pre-binds ``$this`` to one focus node at a time; the compiled check joins the focus
+    subquery instead, and an engine evaluates the two very differently. Virtuoso 7.2 has given
+    wrong aggregates over all focus nodes in some plans (docs/external-engine.md), so on an
+    external engine the focus nodes of an aggregating check's results are asked again, ``batch``
+    at a time, with the focus subquery replaced by their VALUES, and the results of those focus
+    nodes are the second answer's. Where the two answers differ, the difference is logged
+    (``logging`` and the engine query log). Focus nodes that cannot be written in VALUES (a blank
+    node of a store that does not name it otherwise) keep the first answer's results.
+    """
+    term_text = getattr(data, "focus_text", None) or _focus_text
+    order: dict = {}
+    for record in records:
+        if record.focus not in order:
+            order[record.focus] = term_text(record.focus)
+    askable = [focus for focus, text in order.items() if text is not None]
+    kept = [record for record in records if order[record.focus] is None]
+    remote = getattr(data, "remote", False)
+    base = check.engine_query if remote and check.engine_query else check.query
+    confirmed = []
+    for start in range(0, len(askable), batch):
+        values = " ".join(order[focus] for focus in askable[start:start + batch])
+        query = base.replace(check.confirm_focus, f"{{ VALUES ?this {{ {values} }} }}")
+        confirmed.extend(_records(check, data, query, union_default_graph, remote))
+    asked = set(askable)
+    first = {_identity(record) for record in records if record.focus in asked}
+    second = {_identity(record) for record in confirmed}
+    if first != second:
+        _log_difference(check, data, first - second, second - first)
+    return kept + confirmed
+
+
+def _focus_text(term) -> str | None:
+    return None if isinstance(term, BNode) else sparql_term(term)
+
+
+def _identity(record: ResultRecord) -> tuple:
+    return (record.focus, record.value, record.messages)
+
+
+def _log_difference(check: Check, data, dropped: set, added: set) -> None:
+    shape = check.shape.node
+    _log.warning("the engine's answer for %s changed for %d focus node(s) when they were asked alone: %d result(s) "
+                 "dropped, %d added", shape, len({r[0] for r in dropped | added}), len(dropped), len(added))
+    log = getattr(data, "log_confirmation", None)
+    if log is not None:
+        log(str(shape), [_describe(r) for r in sorted(dropped, key=str)], [_describe(r) for r in sorted(added, key=str)])
+
+
+def _describe(identity: tuple) -> dict:
+    focus, value, messages = identity
+    return {"focus": str(focus), "value": None if value is None else str(value),
+            "message": str(messages[0]) if messages else None}
+
+
+def _records(check: Check, data, query: str, union_default_graph: bool, remote: bool) -> list[ResultRecord]:
     try:
         solutions = data.query(query, use_default_graph_as_union=union_default_graph)
     except (SyntaxError, RuntimeError) as error:

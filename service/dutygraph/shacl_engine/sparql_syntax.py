@@ -31,7 +31,7 @@ _TOKEN = re.compile(
     |(?P<punct>\^\^|&&|\|\||!=|<=|>=|.)""",
     re.VERBOSE | re.DOTALL,
 )
-_AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
+AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
 _PREBOUND = {"this", "shapesGraph", "currentShape"}  # ?value is pre-bound only in ASK validators
 
 
@@ -179,7 +179,7 @@ class _Scanner:
             self.expect("BY")
             while not self.at("LIMIT", "OFFSET", "VALUES", "}") and self.peek() is not None:
                 token = self.next()
-                if token.keyword in _AGGREGATES:
+                if token.keyword in AGGREGATES:
                     aggregated = True
                 if token.text == "(":
                     self.expression()
@@ -272,7 +272,7 @@ class _Scanner:
                 mentioned |= self.group(in_exists=True, in_graph=in_graph)
             elif token.text in ("{", "}"):
                 raise self.refuse("unexpected braces in an expression")
-            elif token.keyword in _AGGREGATES and self.at("("):
+            elif token.keyword in AGGREGATES and self.at("("):
                 self.aggregated = True
             elif token.keyword == "AS":
                 target = self.next()

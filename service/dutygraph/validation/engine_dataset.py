@@ -650,6 +650,14 @@ class EngineDataset:
         engine_log.log_query(self.key, self.graphs, text, time.perf_counter() - started, count, prefixes)
         return result
 
+    def focus_text(self, term) -> str:
+        """A focus node of a result (rdflib or pyoxigraph) as SPARQL text naming it on the engine,
+        for the VALUES of ``shacl_engine.engine.confirm_results``."""
+        return self.terms.sparql(term)
+
+    def log_confirmation(self, shape: str, dropped: list[dict], added: list[dict]) -> None:
+        engine_log.log_confirmation(self.key, shape, dropped, added)
+
     def quads_for_pattern(self, subject, predicate, object, graph_name=None) -> list[ox.Quad]:
         terms = {"s": subject, "p": predicate, "o": object}
         pattern = " ".join(self.terms.sparql(t) if t is not None else f"?{name}" for name, t in terms.items())

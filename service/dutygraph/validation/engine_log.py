@@ -7,7 +7,9 @@ Two settings, both for diagnosis (off by default):
   gives it to ``RemoteStore`` (after ``engine_dialect`` and the term rewrites; the client's own
   rewrites, ``remote_store.engine_query_text``, come after and are the same when it is asked
   again; prefixes given apart are written into the text), the run's key, its default graphs, the
-  seconds the answer took and its number of rows. The file holds the records' IRIs and literals that the queries name
+  seconds the answer took and its number of rows; and a line ``{"at", "run", "confirmation",
+  "dropped", "added"}`` for each aggregating check whose results changed when their focus nodes
+  were asked again alone (``shacl_engine.engine.confirm_results``). The file holds the records' IRIs and literals that the queries name
   (few: the queries are the compiled shapes'), so keep it where the records may be.
 - ``DUTYGRAPH_ENGINE_KEEP_WORK_GRAPH=1``: the run's work graph is left on the engine (its IRI is
   written to the log and to standard error), so that a query of the log can be asked again over
@@ -40,6 +42,12 @@ def log_query(run: str, graphs: list[str], sparql: str, seconds: float, rows: in
         return
     text = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items()) + sparql
     _write({"run": run, "seconds": round(seconds, 4), "rows": rows, "graphs": graphs, "query": text})
+
+
+def log_confirmation(run: str, shape: str, dropped: list[dict], added: list[dict]) -> None:
+    """The results of an aggregating check that changed when its focus nodes were asked alone
+    (``shacl_engine.engine.confirm_results``): one line, when LOG_ENV names a log."""
+    _write({"run": run, "confirmation": shape, "dropped": dropped, "added": added})
 
 
 def log_kept(run: str, work_graph: str) -> None:
