@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
@@ -27,16 +25,11 @@ from dutygraph.validation.engine_dataset import TMP_BASE, EngineDataset, new_key
 from dutygraph.validation.engine_log import LOG_ENV
 from dutygraph.validation.periods import period_quads
 from dutygraph.validation.policy import load_policy, policy_quads
-from dutygraph.validation.run import build_dataset, build_engine_dataset, load_shapes
+from dutygraph.validation.run import build_engine_dataset, load_shapes
 from dutygraph.validation.day_numbers import derive_day_numbers
 
-from dutygraph.records_input import load_records
-from dutygraph.remote_store import RemoteStore
-from dutygraph.validation.engine_dataset import load_document
-from dutygraph.validation.run import document_ntriples
+from engine_validation_support import engine, generated_quads, oxigraph_dataset, quads_of  # noqa: F401 (engine: a fixture)
 
-REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = REPO / "data" / "examples"
 DUTIES = "https://w3id.org/dutygraph/shapes/duties#"
 # A second part-time post for each holder of one: more than the policy's max_part_time_posts (1).
 SECOND_PART_TIME_POST = """
@@ -44,26 +37,6 @@ SECOND_PART_TIME_POST = """
     INSERT { ?second a dg:PartTimePost ; dg:holder ?person ; dg:startDate ?start ; dg:organisationName "另一学会" }
     WHERE { ?post a dg:PartTimePost ; dg:holder ?person ; dg:startDate ?start BIND(IRI(CONCAT(STR(?post), "-second")) AS ?second) }"""
 CONFIRMED = {"LiaisonShape", "SitInShape", "PartTimePostShape"}
-
-
-@pytest.fixture(scope="module")
-def engine(virtuoso) -> RemoteStore:
-    """The session's Virtuoso, dutygraph's namespace emptied, the document graph loaded."""
-    virtuoso.reset()
-    store = RemoteStore(virtuoso.sparql_url, timeout=600)
-    load_document(store, document_ntriples())
-    return store
-
-
-def quads_of(name: str):
-    return load_records([EXAMPLES / name]).quads
-
-
-def generated_quads(colleges, years, seed, violation_rate):
-    from dutygraph.records_generator import generate
-
-    generated = generate(colleges=colleges, years=years, seed=seed, violation_rate=violation_rate)
-    return list(ox.parse(generated.ntriples().encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
 
 
 def duty_checks():
@@ -76,13 +49,6 @@ def confirmed_checks():
 
 def local(check) -> str:
     return str(check.shape.node)[len(DUTIES):]
-
-
-def oxigraph_dataset(quads, years):
-    store = build_dataset(quads)
-    store.bulk_extend(period_quads(years) + policy_quads(load_policy()))
-    derive_day_numbers(store)
-    return store
 
 
 def identities(records) -> set:
@@ -104,7 +70,7 @@ def test_the_aggregating_sparql_checks_and_only_they_are_confirmed():
 
 @pytest.mark.parametrize("batch", [1, 3, 200])
 def test_on_oxigraph_the_focused_answer_is_the_first_one(batch):
-    generated = generated_quads(colleges=3, years=2, seed=17, violation_rate=0.3)
+    generated, _ = generated_quads(colleges=3, years=2, seed=17, violation_rate=0.3)
     datasets = [oxigraph_dataset(quads_of(name), [2024]) for name in
                 ("2024-breaks-sit-in.ttl", "2024-breaks-liaison.ttl", "2024-breaks-part-time-post.ttl")]
     datasets.append(oxigraph_dataset(generated, [2024, 2025]))
@@ -186,7 +152,7 @@ def test_on_the_engine_a_wrong_result_is_dropped_and_logged(engine, virtuoso, mo
 def test_a_validation_on_the_engine_confirms_and_gives_the_embedded_results(engine, virtuoso, monkeypatch, tmp_path):  # noqa: F811
     log = tmp_path / "queries.jsonl"
     monkeypatch.setenv(LOG_ENV, str(log))
-    quads = generated_quads(colleges=3, years=2, seed=19, violation_rate=0.3)
+    quads, _ = generated_quads(colleges=3, years=2, seed=19, violation_rate=0.3)
     assert validate_records(quads, store=engine).as_json() == validate_records(quads).as_json()
     lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     assert any("VALUES ?this {" in line.get("query", "") for line in lines)

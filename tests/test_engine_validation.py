@@ -33,6 +33,8 @@ from dutygraph.validation.policy import load_policy, policy_quads
 from dutygraph.validation.run import (RecordStructureError, build_dataset, build_engine_dataset, document_ntriples,
                                      load_shapes)
 
+from engine_validation_support import engine, generated_quads, oxigraph_dataset, quads_of  # noqa: F401 (engine: a fixture)
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "data" / "examples"
 DG = "https://w3id.org/dutygraph/ontology#"
@@ -41,29 +43,9 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 EXAMPLE_FILES = sorted(p.name for p in EXAMPLES.glob("*.ttl"))
 
 
-@pytest.fixture(scope="module")
-def engine(virtuoso) -> RemoteStore:
-    """This module's Virtuoso, dutygraph's namespace emptied, the document graph loaded."""
-    virtuoso.reset()
-    store = RemoteStore(virtuoso.sparql_url, timeout=600)
-    load_document(store, document_ntriples())
-    return store
-
-
 def left_over(virtuoso) -> list[str]:
     """The graphs of the engine that a finished validation must not leave: temporary and work graphs."""
     return virtuoso.graphs(TMP_BASE)
-
-
-def quads_of(*names: str):
-    return load_records([EXAMPLES / name for name in names]).quads
-
-
-def generated_quads(colleges=3, years=2, seed=5, violation_rate=0.05):
-    from dutygraph.records_generator import generate
-
-    generated = generate(colleges=colleges, years=years, seed=seed, violation_rate=violation_rate)
-    return list(ox.parse(generated.ntriples().encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)), generated
 
 
 def outcome(quads, **options):
@@ -393,13 +375,6 @@ def test_a_stale_document_graph_is_refused(engine):
 
 # --- the rewritten queries -------------------------------------------------------------------------
 
-def _dataset(quads, years):
-    store = build_dataset(quads)
-    store.bulk_extend(period_quads(years) + policy_quads(load_policy()))
-    derive_day_numbers(store)
-    return store
-
-
 def test_the_rewritten_queries_give_the_same_rows_on_oxigraph():
     """engine_dialect's rewrites keep the solutions: on Oxigraph, every compiled query of the record
     and duty shapes gives the same rows rewritten (closures of paths as DISTINCT subqueries)."""
@@ -408,9 +383,9 @@ def test_the_rewritten_queries_give_the_same_rows_on_oxigraph():
     rewritten = [rewrite_inclusive_comparisons(engine_query(check.query)) for check in checks]  # as sent
     assert sum(text != check.query for text, check in zip(rewritten, checks)) > len(checks) // 2
     generated, _ = generated_quads(colleges=2, years=2, seed=11, violation_rate=0.3)
-    datasets = [_dataset(quads_of(name), [2024]) for name in ("2024-breaks-sit-in.ttl", "2024-breaks-liaison.ttl",
+    datasets = [oxigraph_dataset(quads_of(name), [2024]) for name in ("2024-breaks-sit-in.ttl", "2024-breaks-liaison.ttl",
                                                               "2024-breaks-appointment-talk.ttl")]
-    datasets.append(_dataset(generated, [2024, 2025]))
+    datasets.append(oxigraph_dataset(generated, [2024, 2025]))
     found = 0
     for store in datasets:
         for check, text in zip(checks, rewritten):
